@@ -1,0 +1,2 @@
+// Entry point of the `kube-images` command line.
+export {};

@@ -1,0 +1,2 @@
+// Entry point of the language server: `node dist/server.js --stdio`.
+export {};
