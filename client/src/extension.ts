@@ -1,5 +1,17 @@
-import type * as vscode from 'vscode';
+/**
+ * Activation: assembles the extension's parts and hands their disposal to VS Code.
+ */
+import * as vscode from 'vscode';
+import { createLanguageClient } from './languageClient';
 
-export function activate(_context: vscode.ExtensionContext): void {}
-
-export function deactivate(): void {}
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const log = vscode.window.createOutputChannel('Kubernetes Images', { log: true });
+  const client = createLanguageClient(context, log);
+  context.subscriptions.push(
+    // Disposing the client stops the server when the extension is deactivated.
+    client,
+    log,
+    vscode.commands.registerCommand('kubeImages.restartServer', () => client.restart()),
+  );
+  await client.start();
+}

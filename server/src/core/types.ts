@@ -69,6 +69,21 @@ export interface ImageReference {
   readonly digest: string | undefined;
 }
 
+/** A scalar as written: its decoded value and where it sits (same mapping rules as `ImageSite.value`). */
+export interface ScalarField extends Span {
+  readonly value: string;
+  readonly valueStart: number | undefined;
+}
+
+/** The fields of one kustomization `images:` entry, so rules can point at the field at fault. */
+export interface KustomizationImageFields {
+  /** The image name kustomize matches in the resources. */
+  readonly name: ScalarField;
+  readonly newName: ScalarField | undefined;
+  readonly newTag: ScalarField | undefined;
+  readonly digest: ScalarField | undefined;
+}
+
 export interface ImageSite {
   readonly kind: ImageSiteKind;
   /** Path from the document root, e.g. `['spec', 'template', 'spec', 'containers', 0, 'image']`. */
@@ -96,6 +111,8 @@ export interface ImageSite {
     /** Where to write the defaulted policy in when it is omitted, keeping the surrounding style. */
     readonly insert: TextEdit | undefined;
   };
+  /** Present exactly when `kind` is `'kustomization'`. */
+  readonly kustomization?: KustomizationImageFields;
 }
 
 /** Analysis of one YAML document. Offsets are relative to the document's text. */

@@ -1,0 +1,52 @@
+/**
+ * Silencing one line: `# kube-images-ignore CODE[, CODE…]` at the end of a line silences those
+ * codes on that line; a comment alone on its line silences them on the next line. Without codes,
+ * every finding on that line is silenced. Text after ` -- ` is a free-form reason.
+ *
+ * The comment is found lexically (a `#` at the start of a line or after whitespace), so the words
+ * inside a quoted string that happens to contain them would count too: an accepted imprecision
+ * for a marker nobody writes in a value.
+ */
+import { LineIndex } from './lineIndex';
+import type { Span } from './yaml/node';
+
+export const IGNORE_MARKER = 'kube-images-ignore';
+
+/** The codes silenced on one line, or every code. */
+export type IgnoredCodes = ReadonlySet<string> | 'all';
+
+const DIRECTIVE = new RegExp(`(^|\\s)#\\s*${IGNORE_MARKER}(?=$|[\\s,])(.*)$`);
+
+/** Silencing directives by 0-based line of the text they silence. */
+export function parseIgnoreComments(text: string): Map<number, IgnoredCodes> {
+  const silenced = new Map<number, IgnoredCodes>();
+  if (!text.includes(IGNORE_MARKER)) return silenced;
+  // Same line breaks as LineIndex (and LSP): LF, CRLF or a lone CR.
+  text.split(/\r\n|\r|\n/).forEach((line, lineNumber) => {
+    if (!line.includes(IGNORE_MARKER)) return;
+    const match = DIRECTIVE.exec(line);
+    if (match === null) return;
+    const aloneOnLine = line.slice(0, match.index + match[1].length).trim() === '';
+    const target = aloneOnLine ? lineNumber + 1 : lineNumber;
+    const codes = match[2].split(/\s--(?:\s|$)/)[0].split(/[\s,]+/).filter((code) => code !== '');
+    silenced.set(target, merge(silenced.get(target), codes.length === 0 ? 'all' : new Set(codes)));
+  });
+  return silenced;
+}
+
+/** The findings no directive silences. A finding belongs to the line where it starts. */
+export function applyIgnoreComments<T extends Span & { readonly code: string }>(findings: readonly T[], text: string): T[] {
+  const silenced = parseIgnoreComments(text);
+  if (silenced.size === 0) return [...findings];
+  const lines = new LineIndex(text);
+  return findings.filter((finding) => {
+    const codes = silenced.get(lines.positionAt(finding.start).line);
+    return codes === undefined || (codes !== 'all' && !codes.has(finding.code));
+  });
+}
+
+function merge(existing: IgnoredCodes | undefined, added: IgnoredCodes): IgnoredCodes {
+  if (existing === undefined) return added;
+  if (existing === 'all' || added === 'all') return 'all';
+  return new Set([...existing, ...added]);
+}

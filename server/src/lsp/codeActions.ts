@@ -1,0 +1,136 @@
+/**
+ * `textDocument/codeAction` over the core's edits.
+ *
+ * - Quick fixes come from the diagnostics' `data`, so they need nothing but the request.
+ * - "Ignore CODE on this line" (`quickfix`) adds a `# kube-images-ignore CODE` directive.
+ * - "Write imagePullPolicy: X in" is a `refactor.rewrite`, not a `quickfix`: an omitted policy is
+ *   not a problem, and writing in the value the API server would set anyway changes nothing on
+ *   the cluster. Being a refactoring also keeps it out of "fix all" and auto-fix on save.
+ * - `source.fixAll.kubeImages` applies every preferred fix of the file.
+ *
+ * `resolveProvider` is declared so that fixes needing the network (pinning to a digest) can be
+ * listed cheaply and computed on demand; every action listed here is already complete.
+ */
+import {
+  CodeActionKind,
+  type CodeAction,
+  type CodeActionOptions,
+  type CodeActionParams,
+  type Connection,
+  type Diagnostic,
+  type TextEdit,
+} from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { fixAllEdits, ignoreCommentEdit, writePullPolicyProposals } from '../core/features/codeActions';
+import { RULES } from '../core/rules';
+import type { DiagnosticCode, TextEdit as CoreTextEdit } from '../core/types';
+import { currentAnalysis, type CurrentAnalysis } from './currentAnalysis';
+import { DIAGNOSTIC_SOURCE, isDiagnosticData } from './diagnostics';
+import type { DocumentStore } from './documents';
+import { guard } from './guard';
+import type { SettingsStore } from './settings';
+
+export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.kubeImages`;
+
+export const CODE_ACTION_OPTIONS: CodeActionOptions = {
+  codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite, FIX_ALL_KIND],
+  resolveProvider: true,
+};
+
+export function registerCodeActions(connection: Connection, store: DocumentStore, settings: SettingsStore): void {
+  connection.onCodeAction(
+    guard(connection, 'codeAction', [], async (params): Promise<CodeAction[]> => {
+      const current = await currentAnalysis(store, settings, params.textDocument.uri);
+      if (current === undefined) return [];
+      const wanted = requestedKinds(params);
+      return [
+        ...(wanted(CodeActionKind.QuickFix) ? quickFixes(params, current) : []),
+        ...(wanted(CodeActionKind.RefactorRewrite) ? writePolicyActions(params, current) : []),
+        ...(wanted(FIX_ALL_KIND) ? fixAllActions(params, current) : []),
+      ];
+    }),
+  );
+  // Every action is complete when listed; see the file comment for why resolve exists.
+  connection.onCodeActionResolve((action) => action);
+}
+
+/**
+ * Which kinds the request asks for. Without `only`, everything but source actions: editors ask
+ * for those explicitly (the "Source Action…" menu, code actions on save).
+ */
+function requestedKinds(params: CodeActionParams): (kind: string) => boolean {
+  const only = params.context.only;
+  if (only === undefined) return (kind) => !isWithin(kind, CodeActionKind.Source);
+  return (kind) => only.some((requested) => isWithin(kind, requested));
+}
+
+/** Code action kinds are hierarchical: `source.fixAll.kubeImages` is within `source.fixAll` and `source`. */
+function isWithin(kind: string, parent: string): boolean {
+  return kind === parent || kind.startsWith(`${parent}.`);
+}
+
+function quickFixes(params: CodeActionParams, current: CurrentAnalysis): CodeAction[] {
+  const { textDocument } = current;
+  const actions: CodeAction[] = [];
+  const ignoring = new Set<string>();
+  for (const diagnostic of params.context.diagnostics) {
+    if (diagnostic.source !== DIAGNOSTIC_SOURCE) continue;
+    const data: unknown = diagnostic.data;
+    // Fixes computed for an older text would land in the wrong place; the next publication brings fresh ones.
+    if (isDiagnosticData(data) && data.version === textDocument.version) {
+      for (const fix of data.fixes) {
+        actions.push(action(fix.title, CodeActionKind.QuickFix, params, [...fix.edits], { diagnostics: [diagnostic], isPreferred: fix.isPreferred }));
+      }
+    }
+    // Two diagnostics of one code on one line share one directive, so they share one action.
+    const line = `${String(diagnostic.code)}@${diagnostic.range.start.line}`;
+    if (ignoring.has(line)) continue;
+    const ignore = ignoreAction(params, current, diagnostic);
+    if (ignore !== undefined) {
+      ignoring.add(line);
+      actions.push(ignore);
+    }
+  }
+  return actions;
+}
+
+function ignoreAction(params: CodeActionParams, current: CurrentAnalysis, diagnostic: Diagnostic): CodeAction | undefined {
+  // The code is written into the document: only our own codes qualify.
+  if (typeof diagnostic.code !== 'string' || !Object.hasOwn(RULES, diagnostic.code)) return undefined;
+  const code = diagnostic.code as DiagnosticCode;
+  const { textDocument } = current;
+  const edit = ignoreCommentEdit(textDocument.getText(), current.documents, textDocument.offsetAt(diagnostic.range.start), code);
+  if (edit === undefined) return undefined;
+  return action(`Ignore ${code} on this line`, CodeActionKind.QuickFix, params, [toLspEdit(textDocument, edit)], { diagnostics: [diagnostic] });
+}
+
+function writePolicyActions(params: CodeActionParams, current: CurrentAnalysis): CodeAction[] {
+  const { textDocument } = current;
+  const proposals = writePullPolicyProposals(current.documents, textDocument.offsetAt(params.range.start), textDocument.offsetAt(params.range.end));
+  return proposals.map((proposal) =>
+    action(proposal.title, CodeActionKind.RefactorRewrite, params, proposal.edits.map((edit) => toLspEdit(textDocument, edit))),
+  );
+}
+
+function fixAllActions(params: CodeActionParams, current: CurrentAnalysis): CodeAction[] {
+  const edits = fixAllEdits(current.documents, current.settings.severity);
+  if (edits.length === 0) return [];
+  return [action('Fix all Kubernetes image problems', FIX_ALL_KIND, params, edits.map((edit) => toLspEdit(current.textDocument, edit)))];
+}
+
+function action(
+  title: string,
+  kind: string,
+  params: CodeActionParams,
+  edits: TextEdit[],
+  extra: { diagnostics?: Diagnostic[]; isPreferred?: boolean } = {},
+): CodeAction {
+  const codeAction: CodeAction = { title, kind, edit: { changes: { [params.textDocument.uri]: edits } } };
+  if (extra.diagnostics !== undefined) codeAction.diagnostics = extra.diagnostics;
+  if (extra.isPreferred === true) codeAction.isPreferred = true;
+  return codeAction;
+}
+
+function toLspEdit(textDocument: TextDocument, edit: CoreTextEdit): TextEdit {
+  return { range: { start: textDocument.positionAt(edit.start), end: textDocument.positionAt(edit.end) }, newText: edit.newText };
+}

@@ -1,0 +1,248 @@
+/**
+ * Publishes each open document's findings as LSP diagnostics.
+ *
+ * Publication is coalesced: changes schedule their document, and one `setImmediate` turn later
+ * every scheduled document is analysed once and published. A diagnostic's `data` carries its
+ * fixes as ready-made LSP edits, so a quick fix needs no server state and stays correct for the
+ * version the client shows.
+ */
+import { DiagnosticSeverity, DiagnosticTag, type Connection, type Diagnostic, type Position, type Range, type TextEdit } from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { RULES } from '../core/rules';
+import { applySeverities, type ReportedFinding } from '../core/severities';
+import type { AnalyzedDocument, DiagnosticCode, DocumentAnalysis, Severity } from '../core/types';
+import type { DocumentStore } from './documents';
+import { logError } from './guard';
+import type { KubeImagesSettings, SettingsStore } from './settings';
+
+export const DIAGNOSTIC_SOURCE = 'kube-images';
+
+/** One local fix, in the absolute coordinates of the document version it was published for. */
+export interface DiagnosticFix {
+  readonly title: string;
+  readonly isPreferred: boolean;
+  readonly edits: readonly TextEdit[];
+}
+
+/** What travels in `Diagnostic.data`. */
+export interface DiagnosticData {
+  /** The document version the edits were computed for: a code action drops them once the text has moved on. */
+  readonly version: number;
+  readonly fixes: readonly DiagnosticFix[];
+}
+
+const LSP_SEVERITY: Record<Severity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  information: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
+
+/** Rendered struck through by editors that support tags: the registry still answers, for now. */
+const DEPRECATED_CODES: ReadonlySet<DiagnosticCode> = new Set<DiagnosticCode>(['deprecated-registry']);
+
+const docsUrls: ReadonlyMap<string, string> = new Map(Object.values(RULES).map((rule) => [rule.code, rule.docsUrl]));
+
+/**
+ * A document's diagnostics with lines counted from the document's first line, and without a
+ * version: valid wherever the same analysis lands, as long as the document starts at the same
+ * column (which makes every character position the same).
+ */
+interface PlaceableDiagnostics {
+  readonly startCharacter: number;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/**
+ * The diagnostics of one open file. An edit changes the analysis of the documents it touches
+ * only; the others keep their analysis object, so their diagnostics are moved by whole lines
+ * instead of converted again from offsets. In a file of thousands of documents that is most of
+ * the work of a keystroke.
+ */
+export class FileDiagnostics {
+  private placeable = new Map<DocumentAnalysis, PlaceableDiagnostics>();
+
+  constructor(readonly settings: KubeImagesSettings) {}
+
+  /** Every finding the settings leave on, positioned in the file. */
+  diagnostics(textDocument: TextDocument, documents: readonly AnalyzedDocument[]): Diagnostic[] {
+    const placeable = new Map<DocumentAnalysis, PlaceableDiagnostics>();
+    const diagnostics: Diagnostic[] = [];
+    for (const document of documents) {
+      // Identical documents share one analysis object, so the entry may come from this very file.
+      let relative = placeable.get(document.analysis) ?? this.placeable.get(document.analysis);
+      if (relative !== undefined && relative.diagnostics.length === 0) {
+        placeable.set(document.analysis, relative);
+        continue;
+      }
+      const start = textDocument.positionAt(document.offset);
+      if (relative === undefined || relative.startCharacter !== start.character) {
+        relative = this.relativeDiagnostics(textDocument, document, start);
+      }
+      placeable.set(document.analysis, relative);
+      for (const diagnostic of relative.diagnostics) diagnostics.push(placed(diagnostic, start.line, textDocument.version));
+    }
+    this.placeable = placeable;
+    return diagnostics;
+  }
+
+  private relativeDiagnostics(textDocument: TextDocument, document: AnalyzedDocument, documentStart: Position): PlaceableDiagnostics {
+    const rangeOf = (start: number, end: number): Range => {
+      const from = textDocument.positionAt(document.offset + start);
+      const to = textDocument.positionAt(document.offset + end);
+      return {
+        start: { line: from.line - documentStart.line, character: from.character },
+        end: { line: to.line - documentStart.line, character: to.character },
+      };
+    };
+    return {
+      startCharacter: documentStart.character,
+      diagnostics: applySeverities(document.analysis.findings, this.settings.severity).map((finding) => toDiagnostic(finding, rangeOf)),
+    };
+  }
+}
+
+function toDiagnostic(finding: ReportedFinding, rangeOf: (start: number, end: number) => Range): Diagnostic {
+  const diagnostic: Diagnostic = {
+    range: rangeOf(finding.start, finding.end),
+    severity: LSP_SEVERITY[finding.severity],
+    code: finding.code,
+    source: DIAGNOSTIC_SOURCE,
+    message: finding.message,
+  };
+  const href = docsUrls.get(finding.code);
+  if (href !== undefined) diagnostic.codeDescription = { href };
+  if (DEPRECATED_CODES.has(finding.code)) diagnostic.tags = [DiagnosticTag.Deprecated];
+  if (finding.fixes !== undefined && finding.fixes.length > 0) {
+    const fixes: DiagnosticFix[] = finding.fixes.map((fix) => ({
+      title: fix.title,
+      isPreferred: fix.isPreferred === true,
+      edits: fix.edits.map((edit) => ({ range: rangeOf(edit.start, edit.end), newText: edit.newText })),
+    }));
+    // The version is stamped when the diagnostic is placed (see `placed`).
+    diagnostic.data = { version: 0, fixes } satisfies DiagnosticData;
+  }
+  return diagnostic;
+}
+
+/** A relative diagnostic moved down to its document's first line, its fixes stamped with `version`. */
+function placed(relative: Diagnostic, lines: number, version: number): Diagnostic {
+  const diagnostic: Diagnostic = {
+    range: movedRange(relative.range, lines),
+    severity: relative.severity,
+    code: relative.code,
+    source: relative.source,
+    message: relative.message,
+  };
+  if (relative.codeDescription !== undefined) diagnostic.codeDescription = relative.codeDescription;
+  if (relative.tags !== undefined) diagnostic.tags = relative.tags;
+  const data = relative.data as DiagnosticData | undefined;
+  if (data !== undefined) {
+    diagnostic.data = {
+      version,
+      fixes: data.fixes.map((fix) => ({
+        title: fix.title,
+        isPreferred: fix.isPreferred,
+        edits: fix.edits.map((edit) => ({ range: movedRange(edit.range, lines), newText: edit.newText })),
+      })),
+    } satisfies DiagnosticData;
+  }
+  return diagnostic;
+}
+
+function movedRange(range: Range, lines: number): Range {
+  return {
+    start: { line: range.start.line + lines, character: range.start.character },
+    end: { line: range.end.line + lines, character: range.end.character },
+  };
+}
+
+/** Checks `Diagnostic.data` coming back from a client before a code action trusts it. */
+export function isDiagnosticData(value: unknown): value is DiagnosticData {
+  if (typeof value !== 'object' || value === null) return false;
+  const { version, fixes } = value as { version?: unknown; fixes?: unknown };
+  return Number.isInteger(version) && Array.isArray(fixes) && fixes.every(isDiagnosticFix);
+}
+
+function isDiagnosticFix(value: unknown): value is DiagnosticFix {
+  if (typeof value !== 'object' || value === null) return false;
+  const fix = value as Partial<Record<keyof DiagnosticFix, unknown>>;
+  return typeof fix.title === 'string' && typeof fix.isPreferred === 'boolean' && Array.isArray(fix.edits) && fix.edits.every(isTextEdit);
+}
+
+function isTextEdit(value: unknown): value is TextEdit {
+  if (typeof value !== 'object' || value === null) return false;
+  const edit = value as { range?: unknown; newText?: unknown };
+  return typeof edit.newText === 'string' && isRange(edit.range);
+}
+
+function isRange(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const range = value as { start?: unknown; end?: unknown };
+  return isPosition(range.start) && isPosition(range.end);
+}
+
+function isPosition(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const position = value as { line?: unknown; character?: unknown };
+  return Number.isInteger(position.line) && Number.isInteger(position.character);
+}
+
+export class DiagnosticsPublisher {
+  private readonly scheduled = new Set<string>();
+  private flushQueued = false;
+  private readonly files = new Map<string, FileDiagnostics>();
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly documents: DocumentStore,
+    private readonly settings: SettingsStore,
+  ) {}
+
+  /** Publishes the document's diagnostics once the current burst of messages has been read. */
+  schedule(uri: string): void {
+    this.scheduled.add(uri);
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    setImmediate(() => void this.flush());
+  }
+
+  scheduleAll(): void {
+    for (const document of this.documents.all()) this.schedule(document.uri);
+  }
+
+  /** Removes a closed document's diagnostics from the client. */
+  clear(uri: string): void {
+    this.scheduled.delete(uri);
+    this.files.delete(uri);
+    void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushQueued = false;
+    const uris = [...this.scheduled];
+    this.scheduled.clear();
+    for (const uri of uris) {
+      try {
+        await this.publish(uri);
+      } catch (error) {
+        logError(this.connection, `Publishing diagnostics for ${uri} failed`, error);
+      }
+    }
+  }
+
+  private async publish(uri: string): Promise<void> {
+    const settings = await this.settings.get(uri);
+    // A change or a close while the settings were read: a later flush (or none) is due instead.
+    if (this.scheduled.has(uri)) return;
+    const document = this.documents.get(uri);
+    if (document === undefined) return;
+    let file = this.files.get(uri);
+    if (file === undefined || file.settings !== settings) {
+      file = new FileDiagnostics(settings);
+      this.files.set(uri, file);
+    }
+    const diagnostics = file.diagnostics(document.textDocument, document.analysis(settings.maxFileSize));
+    await this.connection.sendDiagnostics({ uri, version: document.textDocument.version, diagnostics });
+  }
+}

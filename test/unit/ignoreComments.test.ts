@@ -1,0 +1,70 @@
+// `# kube-images-ignore CODE…` silences codes on one line: its own line, or the next one when the
+// comment stands alone.
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { analyzeDocument } from '../../server/src/core/analyzeDocument';
+import { applyIgnoreComments, parseIgnoreComments } from '../../server/src/core/ignoreComments';
+import type { IgnoredCodes } from '../../server/src/core/ignoreComments';
+
+/** The directives as `line: codes` strings, codes sorted, `*` for all. */
+function directives(text: string): string[] {
+  const describe = (codes: IgnoredCodes): string => (codes === 'all' ? '*' : [...codes].sort().join(','));
+  return [...parseIgnoreComments(text)].map(([line, codes]) => `${line}: ${describe(codes)}`);
+}
+
+test('directives and the line each one silences', async (t) => {
+  const cases: readonly (readonly [name: string, text: string, expected: readonly string[]])[] = [
+    ['none', 'image: nginx\n', []],
+    ['at the end of a line: that line', 'a: 1\nimage: nginx # kube-images-ignore latest-tag\n', ['1: latest-tag']],
+    ['alone on a line: the next line', 'a: 1\n  # kube-images-ignore latest-tag\nimage: nginx\n', ['2: latest-tag']],
+    ['several codes, commas and spaces', 'image: nginx # kube-images-ignore latest-tag, implicit-latest not-pinned\n', ['0: implicit-latest,latest-tag,not-pinned']],
+    ['no code: everything', 'image: nginx # kube-images-ignore\n', ['0: *']],
+    ['a reason after --', 'image: nginx # kube-images-ignore latest-tag -- dev cluster only\n', ['0: latest-tag']],
+    ['only a reason: everything', 'image: nginx # kube-images-ignore -- generated file\n', ['0: *']],
+    ['no space after #', 'image: nginx #kube-images-ignore latest-tag\n', ['0: latest-tag']],
+    ['two directives for one line merge', '# kube-images-ignore a\nimage: x # kube-images-ignore b\n', ['1: a,b']],
+    ['everything wins over a list', '# kube-images-ignore\nimage: x # kube-images-ignore b\n', ['1: *']],
+    ['CRLF', 'a: 1\r\n# kube-images-ignore latest-tag\r\nimage: nginx\r\n', ['2: latest-tag']],
+    ['a lone CR breaks a line too', 'a: 1\r# kube-images-ignore latest-tag\rimage: nginx\r', ['2: latest-tag']],
+    ['not a comment: # inside a word', 'image: nginx#kube-images-ignore latest-tag\n', []],
+    ['not the marker: a longer word', 'image: nginx # kube-images-ignored latest-tag\n', []],
+    ['not the marker: text before it in the comment', 'image: nginx # do not kube-images-ignore latest-tag\n', []],
+  ];
+  for (const [name, text, expected] of cases) {
+    await t.test(name, () => {
+      assert.deepEqual(directives(text), expected);
+    });
+  }
+});
+
+test('findings on silenced lines are dropped, others kept', () => {
+  const text = 'line0\nline1 # kube-images-ignore a\n# kube-images-ignore\nline3\nline4\n';
+  const at = (line: number, code: string): { code: string; start: number; end: number } => {
+    const start = text.split('\n').slice(0, line).join('\n').length + (line === 0 ? 0 : 1);
+    return { code, start, end: start + 5 };
+  };
+  const findings = [at(0, 'a'), at(1, 'a'), at(1, 'b'), at(3, 'a'), at(3, 'b'), at(4, 'a')];
+  assert.deepEqual(applyIgnoreComments(findings, text), [at(0, 'a'), at(1, 'b'), at(4, 'a')]);
+});
+
+test('a silenced code disappears from the analysis; the others stay', async (t) => {
+  const pod = (containers: string): string => `apiVersion: v1\nkind: Pod\nspec:\n  containers:\n${containers}`;
+  const cases: readonly (readonly [name: string, text: string, expected: readonly string[]])[] = [
+    ['nothing silenced', pod('    - image: nginx:latest\n'), ['latest-tag']],
+    ['the code on its line', pod('    - image: nginx:latest # kube-images-ignore latest-tag\n'), []],
+    ['the comment on the line before', pod('    # kube-images-ignore latest-tag\n    - image: nginx:latest\n'), []],
+    ['another code does not silence it', pod('    - image: nginx:latest # kube-images-ignore not-pinned\n'), ['latest-tag']],
+    ['all codes', pod('    - image: "Nginx@sha256:abc" # kube-images-ignore\n'), []],
+    ['only the line it is on', pod('    - image: nginx:latest # kube-images-ignore\n    - image: redis:latest\n'), ['latest-tag']],
+    ['a policy on its own line is silenced there', pod('    - image: nginx:1.25\n      imagePullPolicy: Never # kube-images-ignore never-mutable-tag\n'), []],
+    ['CRLF', pod('    - image: nginx:latest # kube-images-ignore latest-tag\n').replace(/\n/g, '\r\n'), []],
+  ];
+  for (const [name, text, expected] of cases) {
+    await t.test(name, () => {
+      const codes = analyzeDocument(text)
+        .findings.filter((finding) => finding.severity !== 'off')
+        .map((finding) => finding.code);
+      assert.deepEqual(codes, expected);
+    });
+  }
+});
