@@ -8,9 +8,10 @@ import { applyIgnoreComments } from './ignoreComments';
 import { DEFAULT_VISIT_BUDGET, scanImageSites } from './imageSites';
 import { lineContentEnd } from './pullPolicyEdit';
 import { SITE_RULES } from './rules';
-import { documentTooComplexRule, yamlSyntaxRule } from './rules/documentProblems';
+import { documentTooComplexRule, excessiveAliasingRule, yamlSyntaxRule } from './rules/documentProblems';
 import { finding, siteFacts } from './rules/rule';
 import type { AnalysisContext, DocumentAnalysis, Finding, ImageSite } from './types';
+import { replayAliasExpansion } from './yaml/aliasExpansion';
 import { parseYamlDocument } from './yaml/parse';
 
 export interface AnalyzeOptions {
@@ -41,6 +42,13 @@ function analyze(text: string, context: AnalysisContext, visitBudget: number): D
       const span = { start, end: Math.min(Math.max(error.end, start), text.length) };
       findings.push(finding(yamlSyntaxRule, span, `Invalid YAML, kubectl cannot read this document: ${error.message}`));
     }
+  }
+  // Only the library parser shares nodes (aliases); the fast scanner declines documents that have any.
+  if (parsed.parser === 'yaml' && replayAliasExpansion(parsed.root).excessive) {
+    const message =
+      'kubectl and the API server refuse this document: its aliases expand to more nodes than their YAML decoder allows ("document contains excessive aliasing", the billion-laughs guard). Its images are not analysed.';
+    findings.push(finding(excessiveAliasingRule, firstLine(text, parsed.root?.start ?? 0), message));
+    return { images: [], findings };
   }
   const scan = scanImageSites(parsed.root, text, context, visitBudget);
   if (!scan.complete) {

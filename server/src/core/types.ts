@@ -24,6 +24,7 @@ export type DiagnosticCode =
   | 'kustomize-invalid-field'
   | 'yaml-syntax'
   | 'document-too-complex'
+  | 'excessive-aliasing'
   | 'file-too-large'
   | 'binary-content';
 

@@ -29,7 +29,7 @@ export function writePullPolicyProposals(documents: readonly AnalyzedDocument[],
  * Codes that a comment cannot sensibly silence: the file was not read as YAML at all, or the
  * document is not valid YAML, which must be fixed rather than hidden (nothing below it is checked).
  */
-const NOT_SILENCEABLE: ReadonlySet<DiagnosticCode> = new Set<DiagnosticCode>(['yaml-syntax', 'document-too-complex', 'file-too-large', 'binary-content']);
+const NOT_SILENCEABLE: ReadonlySet<DiagnosticCode> = new Set<DiagnosticCode>(['yaml-syntax', 'document-too-complex', 'excessive-aliasing', 'file-too-large', 'binary-content']);
 
 /**
  * The edit that silences `code` on the line holding `offset`: it extends a directive already

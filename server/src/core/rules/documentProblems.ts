@@ -22,6 +22,15 @@ export const documentTooComplexRule: RuleMetadata = {
   description: 'The document has more nodes to walk than the analysis allows (typically aliases that multiply, as in a "billion laughs" document). Images beyond that point are not checked.',
 };
 
+export const excessiveAliasingRule: RuleMetadata = {
+  code: 'excessive-aliasing',
+  title: 'Excessive aliasing (billion laughs)',
+  defaultSeverity: 'error',
+  docsUrl: OBJECTS_DOCS,
+  description:
+    "The document's aliases expand to more nodes than Kubernetes' YAML decoder allows: kubectl and the API server refuse it with \"document contains excessive aliasing\". Its images are not analysed.",
+};
+
 export const fileTooLargeRule: RuleMetadata = {
   code: 'file-too-large',
   title: 'File too large to analyse',

@@ -4,7 +4,7 @@
  */
 import type { DiagnosticCode } from '../types';
 import { deprecatedRegistryRule } from './deprecatedRegistry';
-import { binaryContentRule, documentTooComplexRule, fileTooLargeRule, yamlSyntaxRule } from './documentProblems';
+import { binaryContentRule, documentTooComplexRule, excessiveAliasingRule, fileTooLargeRule, yamlSyntaxRule } from './documentProblems';
 import { emptyImageRule } from './emptyImage';
 import { imageWhitespaceRule } from './imageWhitespace';
 import { implicitLatestRule } from './implicitLatest';
@@ -51,6 +51,7 @@ export const RULES: Readonly<Record<DiagnosticCode, RuleMetadata>> = {
   'kustomize-invalid-field': metadataOf(kustomizeInvalidFieldRule),
   'yaml-syntax': yamlSyntaxRule,
   'document-too-complex': documentTooComplexRule,
+  'excessive-aliasing': excessiveAliasingRule,
   'file-too-large': fileTooLargeRule,
   'binary-content': binaryContentRule,
 };
