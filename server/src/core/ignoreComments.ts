@@ -15,7 +15,33 @@ export const IGNORE_MARKER = 'kube-images-ignore';
 /** The codes silenced on one line, or every code. */
 export type IgnoredCodes = ReadonlySet<string> | 'all';
 
-const DIRECTIVE = new RegExp(`(^|\\s)#\\s*${IGNORE_MARKER}(?=$|[\\s,])(.*)$`);
+const DIRECTIVE = new RegExp(`(^|\\s)#\\s*${IGNORE_MARKER}(?=$|[\\s,])`);
+
+/** One silencing comment as written on a line. Offsets are into the line. */
+export interface IgnoreDirective {
+  /** The codes it names; empty means every code. */
+  readonly codes: readonly string[];
+  /** Offset just after the last code (or the marker): where a further code goes, before any ` -- reason`. */
+  readonly codesEnd: number;
+  /** Nothing but the comment on the line: it aims at the next line. */
+  readonly aloneOnLine: boolean;
+}
+
+/** Reads the silencing comment on one line of text (without its line break), if there is one. */
+export function readIgnoreDirective(line: string): IgnoreDirective | undefined {
+  if (!line.includes(IGNORE_MARKER)) return undefined;
+  const match = DIRECTIVE.exec(line);
+  if (match === null) return undefined;
+  const codesStart = match.index + match[0].length;
+  const rest = line.slice(codesStart);
+  const reason = rest.search(/\s--(?:\s|$)/);
+  const codesText = (reason < 0 ? rest : rest.slice(0, reason)).trimEnd();
+  return {
+    codes: codesText.split(/[\s,]+/).filter((code) => code !== ''),
+    codesEnd: codesStart + codesText.length,
+    aloneOnLine: line.slice(0, match.index + match[1]!.length).trim() === '',
+  };
+}
 
 /** Silencing directives by 0-based line of the text they silence. */
 export function parseIgnoreComments(text: string): Map<number, IgnoredCodes> {
@@ -23,12 +49,10 @@ export function parseIgnoreComments(text: string): Map<number, IgnoredCodes> {
   if (!text.includes(IGNORE_MARKER)) return silenced;
   // Same line breaks as LineIndex (and LSP): LF, CRLF or a lone CR.
   text.split(/\r\n|\r|\n/).forEach((line, lineNumber) => {
-    if (!line.includes(IGNORE_MARKER)) return;
-    const match = DIRECTIVE.exec(line);
-    if (match === null) return;
-    const aloneOnLine = line.slice(0, match.index + match[1].length).trim() === '';
-    const target = aloneOnLine ? lineNumber + 1 : lineNumber;
-    const codes = match[2].split(/\s--(?:\s|$)/)[0].split(/[\s,]+/).filter((code) => code !== '');
+    const directive = readIgnoreDirective(line);
+    if (directive === undefined) return;
+    const target = directive.aloneOnLine ? lineNumber + 1 : lineNumber;
+    const { codes } = directive;
     silenced.set(target, merge(silenced.get(target), codes.length === 0 ? 'all' : new Set(codes)));
   });
   return silenced;

@@ -2,7 +2,7 @@
  * Edits behind the code actions, in file offsets: writing the effective pull policy in, silencing
  * a code on one line, and applying every preferred fix of a file at once.
  */
-import { IGNORE_MARKER } from '../ignoreComments';
+import { IGNORE_MARKER, readIgnoreDirective } from '../ignoreComments';
 import { applySeverities, type SeverityOverrides } from '../severities';
 import type { AnalyzedDocument, DiagnosticCode, TextEdit } from '../types';
 import type { Span } from '../yaml/node';
@@ -83,29 +83,17 @@ function shift(edit: TextEdit, by: number): TextEdit {
 }
 
 interface Directive {
-  /** Where a further code goes: after the last code, before any ` -- reason`. */
+  /** Where a further code goes (file offset): after the last code, before any ` -- reason`. */
   readonly codesEnd: number;
   /** No codes: the directive already silences everything. */
   readonly silencesAll: boolean;
   readonly aloneOnLine: boolean;
 }
 
-/** Same reading as `ignoreComments.ts`: `#` at the line start or after whitespace, then the marker. */
-const DIRECTIVE = new RegExp(`(^|\\s)#\\s*${IGNORE_MARKER}(?=$|[\\s,])`);
-
 function directiveIn(text: string, line: Span): Directive | undefined {
-  const content = text.slice(line.start, line.end);
-  const match = DIRECTIVE.exec(content);
-  if (match === null) return undefined;
-  const codesStart = match.index + match[0].length;
-  const rest = content.slice(codesStart);
-  const reason = rest.search(/\s--(?:\s|$)/);
-  const codes = (reason < 0 ? rest : rest.slice(0, reason)).trimEnd();
-  return {
-    codesEnd: line.start + codesStart + codes.length,
-    silencesAll: codes.replace(/[\s,]/g, '') === '',
-    aloneOnLine: content.slice(0, match.index + match[1].length).trim() === '',
-  };
+  const directive = readIgnoreDirective(text.slice(line.start, line.end));
+  if (directive === undefined) return undefined;
+  return { codesEnd: line.start + directive.codesEnd, silencesAll: directive.codes.length === 0, aloneOnLine: directive.aloneOnLine };
 }
 
 function extendDirective(directive: Directive, code: DiagnosticCode): TextEdit | undefined {
