@@ -70,7 +70,11 @@ test('generated manifests with unusual documents: identical trees, and the fallb
 
 test('real-world manifests: identical trees wherever the fast scanner accepts', (t) => {
   const files = readdirSync(realWorldDir).filter((name) => name.endsWith('.yaml'));
-  assert.ok(files.length >= 40, `expected at least 40 real-world files, found ${files.length}`);
+  assert.ok(files.length >= 45, `expected at least 45 real-world files, found ${files.length}`);
+  // Every file must say where it came from: only tool output we generated and hand-written files may be committed.
+  const sources = readFileSync(join(realWorldDir, 'SOURCES.md'), 'utf8');
+  const undocumented = files.filter((name) => !sources.includes(`| \`${name}\` |`));
+  assert.deepEqual(undocumented, [], 'files without a row in SOURCES.md');
   const total = { documents: 0, accepted: 0 };
   for (const name of files) {
     const tally = checkDocuments(readFileSync(join(realWorldDir, name), 'utf8'), name);
@@ -78,7 +82,8 @@ test('real-world manifests: identical trees wherever the fast scanner accepts', 
     total.accepted += tally.accepted;
   }
   report(t, `real-world corpus (${files.length} files)`, total);
-  assert.ok(total.accepted > 0);
+  // Most real documents are plain block YAML; a scanner that declined them would make this test vacuous.
+  assert.ok(total.accepted >= 0.8 * total.documents, `acceptance ${total.accepted}/${total.documents} is below 80 %`);
 });
 
 // ---- Random documents ----
@@ -107,6 +112,8 @@ class Random {
 }
 
 const SCALARS = ['x', 'nginx:1.25', '~', 'null', '', "'q'", "'it''s'", '"dq"', '"a b"', '[]', '{}', '-1', ':x', 'a:b', 'a #b', 'a#b', 'true', '1.0', "'  '", 'a  ', '?x', 'foo bar', '"x" ', '- a', '&a x', '*a', '!!str x', 'a: b', '[a]', '"a\\nb"', "'open", 'http://x:80/y'];
+/** Single-line flow sequences, readable and not, for the scanner's flow-sequence reader. */
+const FLOW_SEQUENCES = ['["sh", "-c", "echo hi"]', '[get, list,watch]', "[ 'it''s' , ~, null ]", '[a, b,]', '[ ]', '[-c, a#b, a:b, ?x, :x]', '[a b  , "c" ]', '[a: b]', '[a #b]', '[a, ]', '[,]', '[a,,b]', '[-, a]', '[a:, b]', '["a" b]', '[a, [b]]', '[a, {b: c}]', '[*a]', '[a,', '["a\\tb"]', '[a\tb]', '[x]y', '[x]#c', '[x] # c', "['x'y]"];
 const BLOCK_HEADERS = ['|', '|-', '|+', '>', '>-', '>+', '|2', '>1-', '| # c', '|#c', '|x'];
 const BLOCK_LINES = ['text', 'more text', '\tt', '# not a comment', 'a: b'];
 const KEYS = ['a', 'b', 'c', 'name', 'image', "'q k'", '"dk"', 'a b', 'x.y/z', '1', 'true', '<<', 'k ', '-k', 'a:b', '.dockerconfigjson'];
@@ -131,7 +138,7 @@ class RandomDocument {
     const roll = random.next();
     const space = random.pick([' ', ' ', '  ']);
     if (roll < 0.5 || depth > 4) {
-      this.lines.push(prefix + space + random.pick(SCALARS) + (random.next() < 0.2 ? ' # t' : ''));
+      this.lines.push(prefix + space + random.pick(random.next() < 0.15 ? FLOW_SEQUENCES : SCALARS) + (random.next() < 0.2 ? ' # t' : ''));
     } else if (roll < 0.62) {
       this.lines.push(prefix + space + random.pick(BLOCK_HEADERS));
       const bodyIndent = indent + 1 + random.below(3);

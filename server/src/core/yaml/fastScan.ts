@@ -1,21 +1,24 @@
 /**
  * A purpose-built reader for the YAML that Kubernetes manifests are nearly always written in:
- * block mappings and sequences, single-line plain and quoted scalars, block scalars, empty `{}` /
- * `[]`, comments and blank lines. For such a document it builds exactly the tree that `fromYaml.ts`
- * builds from the `yaml` library (same values, styles, spans, `isNull` and `valueStart`) in one
- * pass over the characters, without the library's lexer tokens, CST and document model.
+ * block mappings and sequences, single-line plain and quoted scalars, block scalars, `{}`, flow
+ * sequences of such scalars on one line (`["sh", "-c"]`), comments and blank lines. For such a
+ * document it builds exactly the tree that `fromYaml.ts` builds from the `yaml` library (same
+ * values, styles, spans, `isNull` and `valueStart`) in one pass over the characters, without the
+ * library's lexer tokens, CST and document model.
  *
  * Anything else makes it decline by returning `undefined`, and the caller falls back to the
- * library: anchors, aliases, tags, directives, flow collections with content, multi-line plain or
- * quoted scalars, escapes in double quotes, tabs outside block scalars and quotes, explicit (`?`)
- * keys, keys the core schema does not read as strings, duplicate keys, nesting deeper than
- * MAX_DEPTH, and every syntax error. test/unit/differential.test.ts checks that wherever this
- * reader accepts a document, its tree deep-equals the library's.
+ * library: anchors, aliases, tags, directives, flow mappings with content, flow sequences that
+ * span lines or hold anything but plain and quoted scalars, multi-line plain or quoted scalars,
+ * escapes in double quotes, tabs outside block scalars and quotes, explicit (`?`) keys, keys the
+ * core schema does not read as strings, duplicate keys, nesting deeper than MAX_DEPTH, and every
+ * syntax error. test/unit/differential.test.ts checks that wherever this reader accepts a
+ * document, its tree deep-equals the library's.
  *
  * Where a block collection ends (the `end` of a YMap or YSeq) follows the library's rules for the
  * comments and blank lines after its last value, which its parser attributes as follows:
- * - Lines after a single-line scalar or `[]`/`{}` value that are blank or comments indented more
- *   than the collection holding the value belong to that value, up to the last such comment.
+ * - Lines after a single-line scalar, flow sequence or `{}` value that are blank or comments
+ *   indented more than the collection holding the value belong to that value, up to the last such
+ *   comment.
  * - An empty value (`key:` with nothing after it) owns every comment and blank line up to the next
  *   content, but only reaches that far when one of them is a comment.
  * - The remaining lines, plus the indentation of the next content line, are handed outwards from
@@ -369,7 +372,7 @@ class BlockScanner {
 
   /**
    * A value that starts at `offset` on the current line, in a collection at `indent`: a scalar,
-   * a block scalar, or an empty flow collection. Leaves the scanner on the next content line.
+   * a block scalar, a single-line flow sequence or `{}`. Leaves the scanner on the next content line.
    */
   private inlineValue(offset: number, indent: number): YNode {
     const text = this.text;
@@ -378,12 +381,11 @@ class BlockScanner {
     let node: YNode;
     if (first === SINGLE_QUOTE || first === DOUBLE_QUOTE) {
       node = this.quoted(offset);
-    } else if (first === LEFT_BRACKET || first === LEFT_BRACE) {
-      if (text.charCodeAt(offset + 1) !== (first === LEFT_BRACKET ? RIGHT_BRACKET : RIGHT_BRACE)) throw DECLINE;
-      node =
-        first === LEFT_BRACKET
-          ? { type: 'seq', style: 'flow', start: offset, end: offset + 2, items: [] }
-          : { type: 'map', style: 'flow', start: offset, end: offset + 2, pairs: [] };
+    } else if (first === LEFT_BRACKET) {
+      node = this.flowSequence(offset);
+    } else if (first === LEFT_BRACE) {
+      if (text.charCodeAt(offset + 1) !== RIGHT_BRACE) throw DECLINE;
+      node = { type: 'map', style: 'flow', start: offset, end: offset + 2, pairs: [] };
     } else {
       if (!this.canStartPlain(offset)) throw DECLINE;
       const end = this.plainEnd(offset);
@@ -393,6 +395,69 @@ class BlockScanner {
     this.expectLineEnd(node.end);
     this.finishFlowValue(indent);
     return node;
+  }
+
+  /**
+   * The flow sequence whose `[` is at `offset`, when it closes on the same line and holds only
+   * plain and quoted scalars: `[]`, `["sh", "-c"]`, `[get, list, watch]`, with a trailing comma or not.
+   */
+  private flowSequence(offset: number): YSeq {
+    const text = this.text;
+    const items: YScalar[] = [];
+    let cursor = this.skipSpaces(offset + 1);
+    while (text.charCodeAt(cursor) !== RIGHT_BRACKET) {
+      // A sequence that goes on past its line is left to the library.
+      if (cursor >= this.contentEnd) throw DECLINE;
+      const first = text.charCodeAt(cursor);
+      const item = first === SINGLE_QUOTE || first === DOUBLE_QUOTE ? this.quoted(cursor) : this.flowPlainScalar(cursor);
+      items.push(item);
+      cursor = this.skipSpaces(item.end);
+      // At the end of the line `charCodeAt` sees a line break or NaN, neither of which is accepted here.
+      const separator = text.charCodeAt(cursor);
+      if (separator === COMMA) cursor = this.skipSpaces(cursor + 1);
+      else if (separator !== RIGHT_BRACKET) throw DECLINE;
+    }
+    return { type: 'seq', style: 'flow', start: offset, end: cursor + 1, items };
+  }
+
+  /**
+   * A plain scalar inside a flow sequence, ending before the `,` or `]` after it. Where the flow
+   * context reads a character differently from the block context (`: `, ` #`, nested brackets and
+   * braces), the item is left to the library.
+   */
+  private flowPlainScalar(offset: number): YScalar {
+    const text = this.text;
+    const contentEnd = this.contentEnd;
+    const first = text.charCodeAt(offset);
+    if (!this.canStartPlain(offset)) throw DECLINE;
+    // `-`, `?` and `:` start a plain scalar only when a character that may continue one follows.
+    if ((first === DASH || first === QUESTION || first === COLON) && this.endsFlowPlain(offset + 1)) throw DECLINE;
+    let end = offset + 1;
+    for (let index = end; index < contentEnd; index++) {
+      const code = text.charCodeAt(index);
+      if (code === COMMA || code === RIGHT_BRACKET) break;
+      if (code === SPACE) continue;
+      if (code === TAB || code === LEFT_BRACKET || code === LEFT_BRACE || code === RIGHT_BRACE) throw DECLINE;
+      // A comment would swallow the `]`; a `:` before a separator would make the item a pair.
+      if (code === HASH && text.charCodeAt(index - 1) === SPACE) throw DECLINE;
+      if (code === COLON && this.endsFlowPlain(index + 1)) throw DECLINE;
+      end = index + 1;
+    }
+    return plainScalar(text.slice(offset, end), offset, end);
+  }
+
+  /** Whether the character at `offset` (or the end of the line) ends a plain scalar in a flow collection. */
+  private endsFlowPlain(offset: number): boolean {
+    if (offset >= this.contentEnd) return true;
+    const code = this.text.charCodeAt(offset);
+    return code === SPACE || code === TAB || code === COMMA || code === LEFT_BRACKET || code === RIGHT_BRACKET || code === LEFT_BRACE || code === RIGHT_BRACE;
+  }
+
+  /** The first offset from `offset` that is not a space, at most the end of the line's content. */
+  private skipSpaces(offset: number): number {
+    let cursor = offset;
+    while (cursor < this.contentEnd && this.text.charCodeAt(cursor) === SPACE) cursor++;
+    return cursor;
   }
 
   /** Only spaces and a comment may follow a value on its line. */
