@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that the integration tests start as real components:
 # a private containerd with runc, the CNCF registry, skopeo, htpasswd, openssl, a static
-# busybox for runnable test images, and sshd for ssh:// endpoints. Idempotent: when every
+# busybox for runnable test images, sshd for ssh:// endpoints, and protoc, which the build
+# runs to generate the CRI client's TypeScript (scripts/generate-cri.mjs). Idempotent: when every
 # package is already installed it touches neither the package lists nor the network.
 set -euo pipefail
 
-packages=(containerd runc docker-registry skopeo apache2-utils openssl busybox-static openssh-server)
+packages=(containerd runc docker-registry skopeo apache2-utils openssl busybox-static openssh-server protobuf-compiler)
 
 missing=()
 for package in "${packages[@]}"; do

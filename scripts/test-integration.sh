@@ -7,5 +7,6 @@
 #   bash scripts/install-system-deps.sh && bash scripts/test-integration.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+node scripts/generate-cri.mjs
 npx tsc -b
 node --test --test-reporter=spec --test-reporter-destination=stdout out/test/integration/

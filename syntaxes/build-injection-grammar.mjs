@@ -39,8 +39,14 @@ const NOT_CORE_SCHEMA_SCALAR =
   String.raw`|[+-]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][+-]?[0-9]+)?` +
   String.raw`|[+-]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))(?!${REFERENCE_CHARACTER}))`;
 
-const BLOCK_END = String.raw`(?=[\t ]+#|[\t ]*$)`;
-const FLOW_OR_BLOCK_END = String.raw`(?=[\t ]+#|[\t ]*$|[\t ]*[,}\]])`;
+// What may follow a value: a comment, the end of the line, and in a flow collection `,`, `}` or `]`.
+// Blanks before the end of the line stop a plain value from being coloured, because YAML grammars
+// disagree on whether they belong to the string (VS Code's says yes, textmate's no): an injection that
+// matched them would have to give them one grammar's scopes, and leaving them would split another's
+// string. After a closing quote every grammar leaves them outside the string.
+const BLOCK_PLAIN_END = String.raw`(?=[\t ]+#|$)`;
+const FLOW_PLAIN_END = String.raw`(?=[\t ]+#|$|[\t ]*[,}\]])`;
+const QUOTED_END = String.raw`(?=[\t ]+#|[\t ]*$|[\t ]*[,}\]])`;
 
 // [registry[:port]/]path[:tag][@algorithm:hex]. The first segment is the registry when a `/` follows it
 // and it is `localhost` or holds `.`, `:`, `[` or an upper-case letter: the rule by which Kubernetes
@@ -96,7 +102,7 @@ function quotedValue(quote, stringScope, comment) {
     comment,
     match:
       `(?=${quote})(?:${BLOCK_LOOKBEHIND}|${FLOW_LOOKBEHIND})(${quote})` +
-      `(?=${REFERENCE_CHARACTER}++${quote}${FLOW_OR_BLOCK_END})(${REFERENCE_PARTS})(${quote})`,
+      `(?=${REFERENCE_CHARACTER}++${quote}${QUOTED_END})(${REFERENCE_PARTS})(${quote})`,
     captures: {
       1: { name: `${stringScope} punctuation.definition.string.begin.yaml` },
       ...referenceCaptures(2, stringScope),
@@ -106,7 +112,6 @@ function quotedValue(quote, stringScope, comment) {
 }
 
 export function buildInjectionGrammar() {
-  const trailingBlanksGroup = 2 + PART_SCOPES.length;
   return {
     name: 'Kubernetes image references in YAML',
     scopeName: 'kube-images.injection',
@@ -122,15 +127,12 @@ export function buildInjectionGrammar() {
     repository: {
       'block-plain-value': {
         comment: '`image: nginx:1.25`, `- image: nginx # pinned later`, `image: &web nginx`.',
-        match: `${plainValue(BLOCK_LOOKBEHIND, REFERENCE_CHARACTER, BLOCK_END)}([\\t ]++$)?`,
-        captures: {
-          ...referenceCaptures(1, 'string.unquoted.plain.out.yaml'),
-          [trailingBlanksGroup]: { name: 'string.unquoted.plain.out.yaml punctuation.whitespace.separator.yaml' },
-        },
+        match: plainValue(BLOCK_LOOKBEHIND, REFERENCE_CHARACTER, BLOCK_PLAIN_END),
+        captures: referenceCaptures(1, 'string.unquoted.plain.out.yaml'),
       },
       'flow-plain-value': {
         comment: '`{image: nginx, name: web}`: in a flow mapping a plain scalar ends at `,`, `}` or `]`.',
-        match: plainValue(FLOW_LOOKBEHIND, FLOW_REFERENCE_CHARACTER, FLOW_OR_BLOCK_END),
+        match: plainValue(FLOW_LOOKBEHIND, FLOW_REFERENCE_CHARACTER, FLOW_PLAIN_END),
         captures: referenceCaptures(1, 'string.unquoted.plain.in.yaml'),
       },
       'double-quoted-value': quotedValue('"', 'string.quoted.double.yaml', '`image: "[2001:db8::1]:5000/app:1"`, `{"image": "nginx"}`.'),

@@ -102,12 +102,18 @@ export class LspClient {
     this.connection.listen();
   }
 
-  static start(serverPath = SERVER_PATH): LspClient {
-    return new LspClient(spawn(process.execPath, [serverPath, '--stdio'], { stdio: 'pipe' }));
+  /** `nodeArguments` go before the script, e.g. `--cpu-prof` for the benchmark's profiles. */
+  static start(serverPath = SERVER_PATH, nodeArguments: readonly string[] = []): LspClient {
+    return new LspClient(spawn(process.execPath, [...nodeArguments, serverPath, '--stdio'], { stdio: 'pipe' }));
   }
 
   get alive(): boolean {
     return !this.hasExited;
+  }
+
+  /** The server's process id, for reading its memory use from `/proc`. */
+  get pid(): number | undefined {
+    return this.child.pid;
   }
 
   async initialize(capabilities: ClientCapabilities = EDITOR_CAPABILITIES): Promise<InitializeResult> {

@@ -1,6 +1,7 @@
-// Snapshot tests of the scopes that syntaxes/kube-images.injection.tmLanguage.json gives image
-// references, tokenized with the YAML grammar VS Code itself uses, the way VS Code runs them: with
-// vscode-textmate, vscode-oniguruma and the injection wired up from our package.json contribution.
+// Tests of the scopes that syntaxes/kube-images.injection.tmLanguage.json gives image references,
+// tokenized the way VS Code runs grammars: with vscode-textmate, vscode-oniguruma and the injection
+// wired up from our package.json contribution, into each YAML grammar in `hostGrammarSources` that is
+// on this machine.
 //
 // Each test/fixtures/grammar/NAME.yaml has a NAME.snap beside it. Run with UPDATE_SNAPSHOTS=1 to
 // rewrite the snapshots, then review their diff.
@@ -16,13 +17,41 @@ const repoRoot = join(__dirname, '..', '..', '..');
 const fixtureDir = join(repoRoot, 'test', 'fixtures', 'grammar');
 const updateSnapshots = process.env.UPDATE_SNAPSHOTS === '1';
 
-/** The grammars VS Code registers for `source.yaml`, vendored as test fixtures (see host/LICENSE.md). */
-const hostGrammarFiles = new Map([
-  ['source.yaml', join(fixtureDir, 'host', 'yaml.tmLanguage.json')],
-  ['source.yaml.1.2', join(fixtureDir, 'host', 'yaml-1.2.tmLanguage.json')],
-]);
-/** Included by `source.yaml.1.2` only for documents with a `%YAML 1.x` directive, which no fixture has. */
-const deliberatelyAbsentScopes = new Set(['source.yaml.1.0', 'source.yaml.1.1', 'source.yaml.1.3']);
+/** A YAML grammar our injection must work with: the files that define `source.yaml` and what it includes. */
+interface HostGrammarSource {
+  name: string;
+  /** The grammar files, or undefined when they are not on this machine. */
+  locate(): string[] | undefined;
+  /** How to make an absent source present, for the skip message. */
+  whenAbsent: string;
+}
+
+/** textmate/yaml.tmbundle's grammar, packaged on npm: a dev dependency, so always present. */
+const tmGrammarsYamlFiles = [require.resolve('tm-grammars/grammars/yaml.json')];
+const tmGrammarsYaml: HostGrammarSource = {
+  name: 'tm-grammars (textmate/yaml.tmbundle)',
+  locate: () => tmGrammarsYamlFiles,
+  whenAbsent: 'run `npm install`',
+};
+
+const codeServerDir = process.env.KUBE_IMAGES_CODE_SERVER_DIR;
+/** The grammars VS Code itself registers for YAML, from the code-server package the extension-host tests use. */
+const vscodeYaml: HostGrammarSource = {
+  name: "code-server (VS Code's own)",
+  locate: () => {
+    if (!codeServerDir) return undefined;
+    const syntaxesDir = join(codeServerDir, 'lib', 'vscode', 'extensions', 'yaml', 'syntaxes');
+    if (!existsSync(syntaxesDir)) return undefined;
+    return readdirSync(syntaxesDir)
+      .filter((name) => name.endsWith('.tmLanguage.json'))
+      .map((name) => join(syntaxesDir, name));
+  },
+  whenAbsent: codeServerDir
+    ? `KUBE_IMAGES_CODE_SERVER_DIR=${codeServerDir} has no lib/vscode/extensions/yaml/syntaxes/`
+    : 'set KUBE_IMAGES_CODE_SERVER_DIR to an installed code-server package to test with it',
+};
+
+const hostGrammarSources = [tmGrammarsYaml, vscodeYaml];
 
 /**
  * VS Code tokenizes no line longer than this by default (`editor.maxTokenizationLineLength`), so the
@@ -56,17 +85,27 @@ const onigLib: Promise<textmate.IOnigLib> = (async () => {
   };
 })();
 
-/** `source.yaml` as VS Code would load it, with or without the grammars our manifest injects into it. */
-async function loadYamlGrammar(withOurInjection: boolean): Promise<textmate.IGrammar> {
+/**
+ * `source.yaml` from `hostFiles` as VS Code would load it, with or without the grammars our manifest
+ * injects into it.
+ */
+async function loadYamlGrammar(hostFiles: string[], withOurInjection: boolean): Promise<textmate.IGrammar> {
+  const hostGrammars = new Map(
+    hostFiles.map((file) => {
+      const grammar = textmate.parseRawGrammar(readFileSync(file, 'utf8'), file);
+      return [grammar.scopeName, grammar];
+    }),
+  );
   const contributions = contributedGrammars();
   const registry = new textmate.Registry({
     onigLib,
     loadGrammar: async (scopeName) => {
+      const hostGrammar = hostGrammars.get(scopeName);
+      if (hostGrammar) return hostGrammar;
       const contribution = contributions.find((grammar) => grammar.scopeName === scopeName);
-      const file = hostGrammarFiles.get(scopeName) ?? (contribution && join(repoRoot, contribution.path));
-      if (file) return textmate.parseRawGrammar(readFileSync(file, 'utf8'), file);
-      if (deliberatelyAbsentScopes.has(scopeName)) return null;
-      throw new Error(`No grammar is known for scope ${scopeName}`);
+      if (!contribution) throw new Error(`No grammar is known for scope ${scopeName}`);
+      const file = join(repoRoot, contribution.path);
+      return textmate.parseRawGrammar(readFileSync(file, 'utf8'), file);
     },
     getInjections: (scopeName) =>
       withOurInjection
@@ -77,9 +116,6 @@ async function loadYamlGrammar(withOurInjection: boolean): Promise<textmate.IGra
   assert.ok(grammar, 'source.yaml loads');
   return grammar;
 }
-
-const hostOnly = loadYamlGrammar(false);
-const withInjection = loadYamlGrammar(true);
 
 interface Token {
   text: string;
@@ -112,8 +148,9 @@ function visibleScopes(scopes: string[]): string {
 /** One `> line` header per source line, then one `"text"  scopes` line per run of equally scoped text. */
 function renderSnapshot(fixtureName: string, lines: string[], tokens: Token[][]): string {
   const out = [
-    `# Scopes of ${fixtureName}: source.yaml and the YAML grammar's meta.*.yaml scopes omitted,`,
-    '# adjacent tokens with the same remaining scopes merged. Regenerate: UPDATE_SNAPSHOTS=1.',
+    `# Scopes of ${fixtureName} with the YAML grammar from ${tmGrammarsYaml.name}: source.yaml and the`,
+    "# YAML grammar's meta.*.yaml scopes omitted, adjacent tokens with the same remaining scopes merged.",
+    '# Regenerate: UPDATE_SNAPSHOTS=1.',
   ];
   lines.forEach((line, index) => {
     out.push(`> ${line}`);
@@ -190,10 +227,13 @@ test('there are grammar fixtures', () => {
   assert.ok(fixtureNames.length > 0, `no *.yaml in ${fixtureDir}`);
 });
 
+/** The snapshots are taken with the one host grammar every machine has, so that they are the same everywhere. */
+const snapshotGrammar = loadYamlGrammar(tmGrammarsYamlFiles, true);
+
 for (const name of fixtureNames) {
   test(`scopes of ${name}.yaml match ${name}.snap`, async () => {
     const lines = sourceLines(readFileSync(join(fixtureDir, `${name}.yaml`), 'utf8'));
-    const actual = renderSnapshot(`${name}.yaml`, lines, tokenize(await withInjection, lines));
+    const actual = renderSnapshot(`${name}.yaml`, lines, tokenize(await snapshotGrammar, lines));
     const snapshotFile = join(fixtureDir, `${name}.snap`);
     if (updateSnapshots) {
       writeFileSync(snapshotFile, actual);
@@ -204,22 +244,6 @@ for (const name of fixtureNames) {
     if (actual !== expected) {
       assert.fail(`${name}.snap differs (- snapshot, + now); if the change is intended, rerun with UPDATE_SNAPSHOTS=1\n${lineDiff(expected, actual)}`);
     }
-  });
-
-  test(`outside image references in ${name}.yaml, every character keeps the YAML grammar's scopes`, async () => {
-    const lines = sourceLines(readFileSync(join(fixtureDir, `${name}.yaml`), 'utf8'));
-    const before = tokenize(await hostOnly, lines);
-    const after = tokenize(await withInjection, lines);
-    const scopesPerCharacter = (tokens: Token[]) =>
-      tokens.flatMap((token) => Array.from(token.text, () => token.scopes.filter((scope) => !scope.endsWith('.kube-images')).join(' ')));
-    const differences = lines.flatMap((line, index) => {
-      const expected = scopesPerCharacter(before[index]);
-      const actual = scopesPerCharacter(after[index]);
-      return expected.flatMap((scopes, column) =>
-        scopes === actual[column] ? [] : [`${index + 1}:${column + 1} ${JSON.stringify(line[column])}: ${scopes} → ${actual[column]}`],
-      );
-    });
-    assert.deepEqual(differences.slice(0, 10), []);
   });
 }
 
@@ -271,17 +295,6 @@ const partNames = new Map([
   ['constant.numeric.digest.kube-images', 'digest'],
 ]);
 
-for (const { value, parts } of partCases) {
-  test(`image: ${value} is split into the parts Kubernetes sees`, async () => {
-    const [tokens] = tokenize(await withInjection, [`image: ${value}`]);
-    const actual = tokens.flatMap((token): [string, string][] => {
-      const part = [...token.scopes].reverse().find((scope) => partNames.has(scope));
-      return part ? [[token.text, partNames.get(part) ?? part]] : [];
-    });
-    assert.deepEqual(actual, parts);
-  });
-}
-
 // Lines no one writes on purpose, up to the longest length VS Code tokenizes. Each must be tokenized
 // in full within the time limit (see `tokenize`).
 const longLines: { name: string; line: string }[] = [
@@ -293,10 +306,55 @@ const longLines: { name: string; line: string }[] = [
   { name: 'a long plain value of words', line: 'args: ' + 'image: nginx '.repeat(1_530) },
 ];
 
-for (const { name, line } of longLines) {
-  test(`a ${line.length}-character line with ${name} is tokenized in full`, async () => {
-    assert.ok(line.length <= maxTokenizedLineLength);
-    const [tokens] = tokenize(await withInjection, [line]);
-    assert.equal(tokens.map((token) => token.text).join(''), line);
+// Everything but the snapshots runs against every host grammar on this machine: the injection must
+// keep each one's scopes, whichever YAML grammar the editor has.
+for (const source of hostGrammarSources) {
+  test(`with the YAML grammar from ${source.name}`, async (t) => {
+    const hostFiles = source.locate();
+    if (!hostFiles) {
+      t.skip(`the YAML grammar from ${source.name} is not on this machine: ${source.whenAbsent}`);
+      return;
+    }
+    const [hostOnly, withInjection] = await Promise.all([
+      loadYamlGrammar(hostFiles, false),
+      loadYamlGrammar(hostFiles, true),
+    ]);
+
+    for (const name of fixtureNames) {
+      await t.test(`in ${name}.yaml, every character keeps the YAML grammar's scopes, ours aside`, () => {
+        const lines = sourceLines(readFileSync(join(fixtureDir, `${name}.yaml`), 'utf8'));
+        const before = tokenize(hostOnly, lines);
+        const after = tokenize(withInjection, lines);
+        const scopesPerCharacter = (tokens: Token[]) =>
+          tokens.flatMap((token) => Array.from(token.text, () => token.scopes.filter((scope) => !scope.endsWith('.kube-images')).join(' ')));
+        const differences = lines.flatMap((line, index) => {
+          const expected = scopesPerCharacter(before[index]);
+          const actual = scopesPerCharacter(after[index]);
+          return expected.flatMap((scopes, column) =>
+            scopes === actual[column] ? [] : [`${index + 1}:${column + 1} ${JSON.stringify(line[column])}: ${scopes} → ${actual[column]}`],
+          );
+        });
+        assert.deepEqual(differences.slice(0, 10), []);
+      });
+    }
+
+    for (const { value, parts } of partCases) {
+      await t.test(`image: ${value} is split into the parts Kubernetes sees`, () => {
+        const [tokens] = tokenize(withInjection, [`image: ${value}`]);
+        const actual = tokens.flatMap((token): [string, string][] => {
+          const part = [...token.scopes].reverse().find((scope) => partNames.has(scope));
+          return part ? [[token.text, partNames.get(part) ?? part]] : [];
+        });
+        assert.deepEqual(actual, parts);
+      });
+    }
+
+    for (const { name, line } of longLines) {
+      await t.test(`a ${line.length}-character line with ${name} is tokenized in full`, () => {
+        assert.ok(line.length <= maxTokenizedLineLength);
+        const [tokens] = tokenize(withInjection, [line]);
+        assert.equal(tokens.map((token) => token.text).join(''), line);
+      });
+    }
   });
 }

@@ -8,48 +8,103 @@ import type { DiagnosticCode, SeveritySetting } from '../core/types';
 
 export const OUTPUT_FORMATS = ['text', 'json', 'sarif'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+export const PIN_OUTPUT_FORMATS = ['text', 'json'] as const;
+export type PinOutputFormat = (typeof PIN_OUTPUT_FORMATS)[number];
 
 const SEVERITY_SETTINGS: readonly SeveritySetting[] = ['error', 'warning', 'information', 'hint', 'off'];
 
 export interface CheckOptions {
   readonly format: OutputFormat;
   readonly severityOverrides: SeverityOverrides;
+  /** `--resolve`: look tags up in their registries for `digest-drift` and `tag-not-found`. */
+  readonly resolve: boolean;
+  /** `--insecure-registry`: hosts reached over plain HTTP besides loopback ones. */
+  readonly insecureRegistries: readonly string[];
   /** Files and folders, as given. */
+  readonly paths: readonly string[];
+}
+
+export interface PinOptions {
+  readonly format: PinOutputFormat;
+  /** `--dry-run`: print the changes, write nothing. */
+  readonly dryRun: boolean;
+  readonly insecureRegistries: readonly string[];
   readonly paths: readonly string[];
 }
 
 export type Invocation =
   | { readonly command: 'help' }
   | { readonly command: 'version' }
-  | { readonly command: 'check'; readonly options: CheckOptions };
+  | { readonly command: 'check'; readonly options: CheckOptions }
+  | { readonly command: 'pin'; readonly options: PinOptions };
 
-/** A mistake on the command line: reported with the usage text, exit status 2. */
-export class UsageError extends Error {}
+type Command = 'check' | 'pin';
+
+/** A mistake on the command line: reported with the usage text of `command` (when known), exit status 2. */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly command?: Command,
+  ) {
+    super(message);
+  }
+}
 
 export const USAGE = `Usage: kube-images check [options] PATH...
+       kube-images pin [options] PATH...
 
-Checks every container image reference in the Kubernetes manifests at PATH as the
-kubelet will treat it. PATH is a file or a folder; folders are searched recursively
-for *.yaml and *.yml files, skipping node_modules and folders whose names start with a dot.
+check  Checks every container image reference in the Kubernetes manifests at PATH as
+       the kubelet will treat it.
+pin    Pins every image reference at PATH to the digest its tag names now, in place:
+       repo:tag becomes repo:tag@sha256:..., the tag kept as written (a multi-platform
+       image gets its index digest). Only the references change; quoting, comments
+       and layout stay as they are.
 
-Options:
+PATH is a file or a folder; folders are searched recursively for *.yaml and *.yml
+files, skipping node_modules and folders whose names start with a dot.
+
+Options of check:
   --format text|json|sarif   Output format (default: text). sarif is SARIF 2.1.0 for
                              code scanning uploads.
   --severity CODE=LEVEL      Set the level of a diagnostic code: error, warning,
                              information, hint or off. Repeatable.
+  --resolve                  Also ask the registries what each tag names now: adds
+                             digest-drift (a pinned digest the tag has moved away
+                             from) and tag-not-found findings.
+
+Options of pin:
+  --dry-run                  Print what would change; write nothing.
+  --format text|json         Output format (default: text). json is
+                             {"changes":[{"path","range","from","to"}],
+                              "errors":[{"image","message"}]}.
+
+Options of both:
+  --insecure-registry HOST[:PORT]
+                             Reach this registry over plain HTTP. Loopback registries
+                             (localhost, 127.0.0.0/8, [::1]) always may. Repeatable.
   -h, --help                 Show this help and exit.
   -V, --version              Show the version and exit.
   --                         Treat every following argument as a PATH.
 
-Exit status:
+Registry credentials are found as docker finds them: $DOCKER_CONFIG/config.json or
+~/.docker/config.json (auths, credHelpers, credsStore) and DOCKER_AUTH_CONFIG.
+
+Exit status of check:
   0  no finding at error level (warnings allowed)
   1  at least one finding at error level
   2  bad usage, unreadable input, or a PATH without YAML files
+Exit status of pin:
+  0  every image pinned (or nothing to pin)
+  1  some images could not be pinned (the others are written)
+  2  bad usage, unreadable input, a PATH without YAML files, or a file not written
 
 Examples:
   kube-images check manifests/
   kube-images check --severity latest-tag=error --severity not-pinned=warning k8s/
   kube-images check --format sarif . > kube-images.sarif
+  kube-images check --resolve k8s/
+  kube-images pin --dry-run k8s/
+  kube-images pin --insecure-registry registry.lan:5000 k8s/
 
 Diagnostic codes and their default levels:
 ${Object.values(RULES)
@@ -57,23 +112,42 @@ ${Object.values(RULES)
   .join('\n')}
 `;
 
+const COMMAND_USAGE: Readonly<Record<Command, string>> = {
+  check: 'Usage: kube-images check [--format text|json|sarif] [--severity CODE=LEVEL] [--resolve] PATH...',
+  pin: 'Usage: kube-images pin [--dry-run] [--format text|json] [--insecure-registry HOST[:PORT]] PATH...',
+};
+
 /** What a usage error prints after its message: enough to correct the command, not the whole help. */
-export const USAGE_HINT = `Usage: kube-images check [--format text|json|sarif] [--severity CODE=LEVEL] PATH...
-Run 'kube-images --help' for details.
-`;
+export function usageHint(command: Command | undefined): string {
+  return `${COMMAND_USAGE[command ?? 'check']}\nRun 'kube-images --help' for details.\n`;
+}
+
+/** Flags each command accepts; `true` when the flag takes a value. */
+const FLAGS: Readonly<Record<Command, ReadonlyMap<string, boolean>>> = {
+  check: new Map([
+    ['--format', true],
+    ['--severity', true],
+    ['--resolve', false],
+    ['--insecure-registry', true],
+  ]),
+  pin: new Map([
+    ['--format', true],
+    ['--dry-run', false],
+    ['--insecure-registry', true],
+  ]),
+};
 
 /** Parses the arguments after `node cli.js`. Throws `UsageError` for anything it cannot accept. */
 export function parseArguments(args: readonly string[]): Invocation {
-  let command: string | undefined;
-  let format: OutputFormat = 'text';
-  const severityOverrides: SeverityOverrides = {};
+  let commandArgument: string | undefined;
+  const flags: { readonly flag: string; readonly value: string | undefined }[] = [];
   const paths: string[] = [];
   let onlyPathsFollow = false;
 
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (onlyPathsFollow || !arg.startsWith('-') || arg === '-') {
-      if (command === undefined) command = arg;
+      if (commandArgument === undefined) commandArgument = arg;
       else paths.push(arg);
       continue;
     }
@@ -87,33 +161,63 @@ export function parseArguments(args: readonly string[]): Invocation {
     // `--flag value` and `--flag=value` are both accepted for flags that take a value.
     const equals = arg.indexOf('=');
     const flag = equals === -1 ? arg : arg.slice(0, equals);
-    if (flag !== '--format' && flag !== '--severity') throw new UsageError(`unknown option '${flag}'`);
-    let value: string;
-    if (equals !== -1) {
-      value = arg.slice(equals + 1);
+    const takesValue = FLAGS.check.get(flag) ?? FLAGS.pin.get(flag);
+    if (takesValue === undefined) throw new UsageError(`unknown option '${flag}'`, commandOf(commandArgument));
+    if (!takesValue) {
+      if (equals !== -1) throw new UsageError(`option '${flag}' takes no value`, commandOf(commandArgument));
+      flags.push({ flag, value: undefined });
+    } else if (equals !== -1) {
+      flags.push({ flag, value: arg.slice(equals + 1) });
     } else {
       const next = args[i + 1];
-      if (next === undefined) throw new UsageError(`option '${flag}' needs a value`);
-      value = next;
+      if (next === undefined) throw new UsageError(`option '${flag}' needs a value`, commandOf(commandArgument));
+      flags.push({ flag, value: next });
       i++;
-    }
-    if (flag === '--format') format = parseFormat(value);
-    else {
-      const [code, severity] = parseSeverityOverride(value);
-      severityOverrides[code] = severity;
     }
   }
 
-  if (command === undefined) throw new UsageError('missing command: use `kube-images check PATH...`');
-  if (command !== 'check') throw new UsageError(`unknown command '${command}': the only command is 'check'`);
-  if (paths.length === 0) throw new UsageError('missing PATH: give at least one file or folder to check');
-  return { command: 'check', options: { format, severityOverrides, paths } };
+  if (commandArgument === undefined) throw new UsageError('missing command: use `kube-images check PATH...` or `kube-images pin PATH...`');
+  const command = commandOf(commandArgument);
+  if (command === undefined) throw new UsageError(`unknown command '${commandArgument}': the commands are 'check' and 'pin'`);
+  for (const { flag } of flags) {
+    if (!FLAGS[command].has(flag)) throw new UsageError(`option '${flag}' does not apply to '${command}'`, command);
+  }
+  if (paths.length === 0) throw new UsageError(`missing PATH: give at least one file or folder to ${command}`, command);
+  const valuesOf = (flag: string): string[] => flags.filter((entry) => entry.flag === flag).map((entry) => entry.value ?? '');
+  const has = (flag: string): boolean => flags.some((entry) => entry.flag === flag);
+  const insecureRegistries = valuesOf('--insecure-registry').map((host) => parseRegistryHost(host, command));
+  // The last --format wins, as it did before there were two commands.
+  const formatText = valuesOf('--format').at(-1);
+
+  if (command === 'pin') {
+    const format = formatText === undefined ? 'text' : parseFormat(formatText, PIN_OUTPUT_FORMATS, command);
+    return { command, options: { format, dryRun: has('--dry-run'), insecureRegistries, paths } };
+  }
+  const severityOverrides: SeverityOverrides = {};
+  for (const value of valuesOf('--severity')) {
+    const [code, severity] = parseSeverityOverride(value);
+    severityOverrides[code] = severity;
+  }
+  const format = formatText === undefined ? 'text' : parseFormat(formatText, OUTPUT_FORMATS, command);
+  return { command, options: { format, severityOverrides, resolve: has('--resolve'), insecureRegistries, paths } };
 }
 
-function parseFormat(value: string): OutputFormat {
-  const format = OUTPUT_FORMATS.find((candidate) => candidate === value);
+function commandOf(argument: string | undefined): Command | undefined {
+  return argument === 'check' || argument === 'pin' ? argument : undefined;
+}
+
+/** `HOST[:PORT]`, as the registry appears in image references: no scheme, no path. */
+function parseRegistryHost(value: string, command: Command): string {
+  if (!/^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:]+\])(?::\d+)?$/.test(value)) {
+    throw new UsageError(`invalid value '${value}' for --insecure-registry: expected HOST[:PORT], e.g. registry.lan:5000`, command);
+  }
+  return value;
+}
+
+function parseFormat<T extends string>(value: string, formats: readonly T[], command: Command): T {
+  const format = formats.find((candidate) => candidate === value);
   if (format === undefined) {
-    throw new UsageError(`invalid value '${value}' for --format: expected one of ${OUTPUT_FORMATS.join(', ')}`);
+    throw new UsageError(`invalid value '${value}' for --format: expected one of ${formats.join(', ')}`, command);
   }
   return format;
 }
@@ -121,17 +225,17 @@ function parseFormat(value: string): OutputFormat {
 function parseSeverityOverride(value: string): [DiagnosticCode, SeveritySetting] {
   const equals = value.indexOf('=');
   if (equals === -1) {
-    throw new UsageError(`invalid value '${value}' for --severity: expected CODE=LEVEL, e.g. latest-tag=off`);
+    throw new UsageError(`invalid value '${value}' for --severity: expected CODE=LEVEL, e.g. latest-tag=off`, 'check');
   }
   const codeText = value.slice(0, equals);
   const severityText = value.slice(equals + 1);
   const code = (Object.keys(RULES) as DiagnosticCode[]).find((candidate) => candidate === codeText);
   if (code === undefined) {
-    throw new UsageError(`unknown diagnostic code '${codeText}' in --severity: expected one of ${Object.keys(RULES).join(', ')}`);
+    throw new UsageError(`unknown diagnostic code '${codeText}' in --severity: expected one of ${Object.keys(RULES).join(', ')}`, 'check');
   }
   const severity = SEVERITY_SETTINGS.find((candidate) => candidate === severityText);
   if (severity === undefined) {
-    throw new UsageError(`invalid level '${severityText}' for ${code} in --severity: expected one of ${SEVERITY_SETTINGS.join(', ')}`);
+    throw new UsageError(`invalid level '${severityText}' for ${code} in --severity: expected one of ${SEVERITY_SETTINGS.join(', ')}`, 'check');
   }
   return [code, severity];
 }

@@ -1,8 +1,16 @@
 /**
  * `kube-images check`: finds the files, analyses each with the same core the language server
- * uses, prints the report and decides the exit status.
+ * uses, prints the report and decides the exit status. With `--resolve`, also asks the
+ * registries what each tag names now, for the findings only they can support.
  */
 import { FileAnalyzer } from '../core/fileAnalyzer';
+import { applyIgnoreComments } from '../core/ignoreComments';
+import type { AnalyzedDocument, Finding } from '../core/types';
+import { registryFindings } from '../pinning/pinPlan';
+import { findPinTargets, type PinTarget } from '../pinning/pinTargets';
+import { resolveLookups, type ImageResolver } from '../pinning/resolveLookups';
+import { createCredentialSource } from '../registry/credentials/credentialStore';
+import { RegistryClient } from '../registry/registryClient';
 import type { CheckOptions } from './args';
 import { findInputFiles, readInputFile, type InputFile } from './files';
 import { formatJson } from './format/json';
@@ -26,18 +34,25 @@ export interface CheckEnvironment {
   readonly tool: SarifTool;
   readonly writeOutput: (text: string) => void;
   readonly writeError: (text: string) => void;
+  /** For `--resolve`; by default a registry client with docker's credentials and the `--insecure-registry` hosts. */
+  readonly resolver?: ImageResolver & { dispose(): void };
 }
 
-export function runCheck(options: CheckOptions, environment: CheckEnvironment): ExitStatus {
+/** A file analysed, before its report is made (registry findings may still join it). */
+type CheckedFile =
+  | { readonly kind: 'text'; readonly file: InputFile; readonly text: string; readonly documents: readonly AnalyzedDocument[] }
+  | { readonly kind: 'binary'; readonly report: FileReport };
+
+export async function runCheck(options: CheckOptions, environment: CheckEnvironment): Promise<ExitStatus> {
   const search = findInputFiles(options.paths, environment.cwd);
   const problems = [...search.problems];
-  const reports: FileReport[] = [];
+  const checked: CheckedFile[] = [];
   for (const file of search.files) {
     const content = readInputFile(file);
     if ('problem' in content) problems.push(content.problem);
     // Once an input is unreadable no report is printed, so analysing the rest would be wasted;
     // reading them still is not: every unreadable input is named in one run.
-    else if (problems.length === 0) reports.push(checkFile(file, content.bytes, options));
+    else if (problems.length === 0) checked.push(checkFile(file, content.bytes, options));
   }
 
   // A partial report would read as a verdict on everything; an unreadable input gets none.
@@ -46,17 +61,50 @@ export function runCheck(options: CheckOptions, environment: CheckEnvironment): 
     return ExitStatus.NoVerdict;
   }
 
+  const extraFindings = options.resolve ? await resolveFindings(checked, options, environment) : new Map<CheckedFile, Finding[]>();
+  const reports = checked.map((entry) =>
+    entry.kind === 'binary'
+      ? entry.report
+      : reportFile(entry.file.displayPath, entry.text, entry.documents, options.severityOverrides, extraFindings.get(entry) ?? []),
+  );
+
   environment.writeOutput(format(reports, options, environment));
   const hasErrors = reports.some((report) => report.diagnostics.some((diagnostic) => diagnostic.severity === 'error'));
   return hasErrors ? ExitStatus.ErrorsFound : ExitStatus.NoErrors;
 }
 
-function checkFile(file: InputFile, bytes: Uint8Array, options: CheckOptions): FileReport {
+function checkFile(file: InputFile, bytes: Uint8Array, options: CheckOptions): CheckedFile {
   const decoded = decodeText(bytes);
-  if ('notText' in decoded) return reportBinaryFile(file.displayPath, decoded.notText, options.severityOverrides);
+  if ('notText' in decoded) return { kind: 'binary', report: reportBinaryFile(file.displayPath, decoded.notText, options.severityOverrides) };
   const analyzer = new FileAnalyzer(file.context);
   analyzer.update(decoded.text);
-  return reportFile(file.displayPath, decoded.text, analyzer.documents, options.severityOverrides);
+  return { kind: 'text', file, text: decoded.text, documents: analyzer.documents };
+}
+
+/**
+ * `--resolve`: every distinct tag looked up at once; `digest-drift` and `tag-not-found` per file,
+ * honouring ignore comments like every other finding. A lookup that fails for another reason
+ * (credentials, network) is said on stderr: it is no verdict on the manifest.
+ */
+async function resolveFindings(checked: readonly CheckedFile[], options: CheckOptions, environment: CheckEnvironment): Promise<Map<CheckedFile, Finding[]>> {
+  const targets = new Map<CheckedFile, readonly PinTarget[]>();
+  for (const entry of checked) if (entry.kind === 'text') targets.set(entry, findPinTargets(entry.documents).targets);
+  const resolver = environment.resolver ?? new RegistryClient({ credentials: createCredentialSource(), insecureRegistries: [...options.insecureRegistries] });
+  let outcomes;
+  try {
+    outcomes = await resolveLookups(resolver, [...targets.values()].flat().map((target) => target.lookup));
+  } finally {
+    resolver.dispose();
+  }
+  for (const outcome of outcomes.values()) {
+    if (!outcome.ok && outcome.kind !== 'not-found') environment.writeError(`kube-images: could not look a tag up: ${outcome.message}\n`);
+  }
+  const findings = new Map<CheckedFile, Finding[]>();
+  for (const [entry, fileTargets] of targets) {
+    if (entry.kind !== 'text') continue;
+    findings.set(entry, applyIgnoreComments(registryFindings(fileTargets, outcomes, undefined), entry.text));
+  }
+  return findings;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

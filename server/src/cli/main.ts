@@ -2,19 +2,20 @@
  * Entry point of the `kube-images` command line (bundled to `dist/cli.js`). Only wiring lives
  * here: process arguments, streams, environment and exit status.
  */
-import { parseArguments, USAGE, USAGE_HINT, UsageError, type Invocation } from './args';
+import { parseArguments, usageHint, USAGE, UsageError, type Invocation } from './args';
 import { ExitStatus, runCheck } from './check';
+import { runPin } from './pin';
 
 // Bundled by esbuild at build time, so the version printed is the version built.
 const packageJson = require('../../../package.json') as { readonly version: string; readonly homepage?: string };
 
-function main(args: readonly string[]): ExitStatus {
+async function main(args: readonly string[]): Promise<ExitStatus> {
   let invocation: Invocation;
   try {
     invocation = parseArguments(args);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`kube-images: ${error.message}\n${USAGE_HINT}`);
+    process.stderr.write(`kube-images: ${error.message}\n${usageHint(error.command)}`);
     return ExitStatus.NoVerdict;
   }
   switch (invocation.command) {
@@ -33,6 +34,12 @@ function main(args: readonly string[]): ExitStatus {
         writeOutput: (text) => process.stdout.write(text),
         writeError: (text) => process.stderr.write(text),
       });
+    case 'pin':
+      return runPin(invocation.options, {
+        cwd: process.cwd(),
+        writeOutput: (text) => process.stdout.write(text),
+        writeError: (text) => process.stderr.write(text),
+      });
   }
 }
 
@@ -42,10 +49,13 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   process.exit(process.exitCode);
 });
 
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (error) {
-  // Only a bug gets here: user mistakes are reported above. The stack is what a bug report needs.
-  process.stderr.write(`kube-images: internal error, please report it: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exitCode = ExitStatus.NoVerdict;
-}
+main(process.argv.slice(2)).then(
+  (status) => {
+    process.exitCode = status;
+  },
+  (error: unknown) => {
+    // Only a bug gets here: user mistakes are reported above. The stack is what a bug report needs.
+    process.stderr.write(`kube-images: internal error, please report it: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = ExitStatus.NoVerdict;
+  },
+);

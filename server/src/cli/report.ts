@@ -47,12 +47,16 @@ export interface FileReport {
   readonly diagnostics: readonly DiagnosticReport[];
 }
 
-/** Builds a file's report from its analysed documents, with the user's severities applied. */
+/**
+ * Builds a file's report from its analysed documents, with the user's severities applied.
+ * `fileFindings` (file offsets) are findings made outside the analysis, from registry answers.
+ */
 export function reportFile(
   path: string,
   text: string,
   documents: readonly AnalyzedDocument[],
   overrides: SeverityOverrides,
+  fileFindings: readonly Finding[] = [],
 ): FileReport {
   const lines = new LineIndex(text);
 
@@ -82,6 +86,7 @@ export function reportFile(
       findings.push({ code, severity, message, start: document.offset + start, end: document.offset + end });
     }
   }
+  findings.push(...fileFindings.map(({ code, severity, message, start, end }) => ({ code, severity, message, start, end })));
   return { path, images, diagnostics: diagnosticsOf(lines, findings, overrides) };
 }
 

@@ -13,7 +13,7 @@ import { DocumentAnalysisCache, sharedDocumentAnalysisCache } from './documentAn
 import { binaryContentRule, fileTooLargeRule } from './rules/documentProblems';
 import { finding } from './rules/rule';
 import type { AnalysisContext, AnalyzedDocument } from './types';
-import { documentEnd } from './yaml/split';
+import { documentEnd, type FileText } from './yaml/split';
 
 /** An edit in the coordinates of the text it applies to (edits of one update apply in order). */
 export interface TextChange {
@@ -58,12 +58,12 @@ export class FileAnalyzer {
    * Replace the text. With `changes` (the edits that turned the previous text into this one),
    * only the documents the changes touch are re-read; without, the whole text is.
    */
-  update(text: string, changes?: readonly TextChange[]): void {
+  update(text: FileText, changes?: readonly TextChange[]): void {
     const previousLength = this.analyzedLength;
     const unchanged = changes !== undefined && previousLength !== undefined && !this.refused ? unchangedEnds(previousLength, text.length, changes) : undefined;
     if (text.length > this.maxFileSize) {
       this.refuse(text, 'file-too-large');
-    } else if (unchanged === undefined ? text.includes('\u0000') : containsNul(text, unchanged.prefix, text.length - unchanged.suffix)) {
+    } else if (unchanged === undefined ? text.indexOf('\u0000') >= 0 : containsNul(text, unchanged.prefix, text.length - unchanged.suffix)) {
       this.refuse(text, 'binary-content');
     } else {
       this.documentsInFile =
@@ -80,7 +80,7 @@ export class FileAnalyzer {
     return this.documentsInFile;
   }
 
-  private analyzeAll(text: string): AnalyzedDocument[] {
+  private analyzeAll(text: FileText): AnalyzedDocument[] {
     const documents: AnalyzedDocument[] = [];
     for (let start = 0; start < text.length; ) {
       const end = documentEnd(text, start);
@@ -90,7 +90,7 @@ export class FileAnalyzer {
     return documents;
   }
 
-  private reanalyze(text: string, previousLength: number, unchanged: UnchangedEnds): AnalyzedDocument[] {
+  private reanalyze(text: FileText, previousLength: number, unchanged: UnchangedEnds): AnalyzedDocument[] {
     const previous = this.documentsInFile;
     const delta = text.length - previousLength;
     // Start one document before the first touched one: an edit at the very start of a document
@@ -118,11 +118,11 @@ export class FileAnalyzer {
     return documents;
   }
 
-  private analyzeSlice(text: string, start: number, end: number): AnalyzedDocument {
+  private analyzeSlice(text: FileText, start: number, end: number): AnalyzedDocument {
     return { offset: start, length: end - start, analysis: this.cache.analyze(text.slice(start, end), this.context) };
   }
 
-  private refuse(text: string, code: 'file-too-large' | 'binary-content'): void {
+  private refuse(text: FileText, code: 'file-too-large' | 'binary-content'): void {
     const message =
       code === 'file-too-large'
         ? `Not analysed: this file has ${text.length} characters, more than the limit of ${this.maxFileSize} (setting kubeImages.maxFileSize).`
@@ -151,7 +151,7 @@ function unchangedEnds(previousLength: number, newLength: number, changes: reado
   return length === newLength ? { prefix, suffix } : undefined;
 }
 
-function containsNul(text: string, from: number, to: number): boolean {
+function containsNul(text: FileText, from: number, to: number): boolean {
   for (let offset = from; offset < to; offset++) if (text.charCodeAt(offset) === 0) return true;
   return false;
 }

@@ -22,6 +22,8 @@ export type DiagnosticCode =
   | 'invalid-pull-policy'
   | 'deprecated-registry'
   | 'kustomize-invalid-field'
+  | 'digest-drift'
+  | 'tag-not-found'
   | 'yaml-syntax'
   | 'document-too-complex'
   | 'excessive-aliasing'

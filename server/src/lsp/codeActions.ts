@@ -8,8 +8,9 @@
  *   the cluster. Being a refactoring also keeps it out of "fix all" and auto-fix on save.
  * - `source.fixAll.kubeImages` applies every preferred fix of the file.
  *
- * `resolveProvider` is declared so that fixes needing the network (pinning to a digest) can be
- * listed cheaply and computed on demand; every action listed here is already complete.
+ * `resolveProvider` is declared so that fixes needing the network (pinning to a digest, see
+ * `pinCodeActions.ts`) can be listed cheaply and computed on demand; every other action listed
+ * here is already complete.
  */
 import {
   CodeActionKind,
@@ -28,6 +29,7 @@ import { currentAnalysis, type CurrentAnalysis } from './currentAnalysis';
 import { DIAGNOSTIC_SOURCE, isDiagnosticData } from './diagnostics';
 import type { DocumentStore } from './documents';
 import { guard } from './guard';
+import { FIX_ALL_TITLE, type PinCodeActions } from './pinCodeActions';
 import type { SettingsStore } from './settings';
 
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.kubeImages`;
@@ -37,21 +39,21 @@ export const CODE_ACTION_OPTIONS: CodeActionOptions = {
   resolveProvider: true,
 };
 
-export function registerCodeActions(connection: Connection, store: DocumentStore, settings: SettingsStore): void {
+export function registerCodeActions(connection: Connection, store: DocumentStore, settings: SettingsStore, pins: PinCodeActions): void {
   connection.onCodeAction(
     guard(connection, 'codeAction', [], async (params): Promise<CodeAction[]> => {
       const current = await currentAnalysis(store, settings, params.textDocument.uri);
       if (current === undefined) return [];
       const wanted = requestedKinds(params);
       return [
-        ...(wanted(CodeActionKind.QuickFix) ? quickFixes(params, current) : []),
+        ...(wanted(CodeActionKind.QuickFix) ? [...quickFixes(params, current), ...pins.quickFixes(params, current)] : []),
         ...(wanted(CodeActionKind.RefactorRewrite) ? writePolicyActions(params, current) : []),
-        ...(wanted(FIX_ALL_KIND) ? fixAllActions(params, current) : []),
+        ...(wanted(FIX_ALL_KIND) ? fixAllActions(params, current, pins) : []),
       ];
     }),
   );
-  // Every action is complete when listed; see the file comment for why resolve exists.
-  connection.onCodeActionResolve((action) => action);
+  // Only pins are resolved; every other action comes back as it is.
+  connection.onCodeActionResolve((action, token) => pins.resolve(action, token));
 }
 
 /**
@@ -112,10 +114,13 @@ function writePolicyActions(params: CodeActionParams, current: CurrentAnalysis):
   );
 }
 
-function fixAllActions(params: CodeActionParams, current: CurrentAnalysis): CodeAction[] {
+function fixAllActions(params: CodeActionParams, current: CurrentAnalysis, pins: PinCodeActions): CodeAction[] {
+  // When it has to pin too, its edit (local fixes and pins) is computed on resolve.
+  const pinning = pins.fixAll(current);
+  if (pinning !== undefined) return [pinning];
   const edits = fixAllEdits(current.documents, current.settings.severity);
   if (edits.length === 0) return [];
-  return [action('Fix all Kubernetes image problems', FIX_ALL_KIND, params, edits.map((edit) => toLspEdit(current.textDocument, edit)))];
+  return [action(FIX_ALL_TITLE, FIX_ALL_KIND, params, edits.map((edit) => toLspEdit(current.textDocument, edit)))];
 }
 
 function action(

@@ -11,7 +11,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { RULES } from '../core/rules';
 import { applySeverities, type ReportedFinding } from '../core/severities';
 import type { AnalyzedDocument, DiagnosticCode, DocumentAnalysis, Severity } from '../core/types';
-import type { DocumentStore } from './documents';
+import type { DocumentStore, OpenDocument } from './documents';
 import { logError } from './guard';
 import type { KubeImagesSettings, SettingsStore } from './settings';
 
@@ -53,36 +53,56 @@ interface PlaceableDiagnostics {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+/** What one publication made of a document with findings, for the next publication to reuse. */
+interface PublishedDocument {
+  readonly analysis: DocumentAnalysis;
+  readonly relative: PlaceableDiagnostics;
+  /** The line the document started on, and its diagnostics moved there. */
+  readonly line: number;
+  readonly placed: readonly Diagnostic[];
+}
+
 /**
  * The diagnostics of one open file. An edit changes the analysis of the documents it touches
  * only; the others keep their analysis object, so their diagnostics are moved by whole lines
- * instead of converted again from offsets. In a file of thousands of documents that is most of
- * the work of a keystroke.
+ * instead of converted again from offsets, and those whose document still starts on the same
+ * line are published as the very same objects. In a file of thousands of documents that is most
+ * of the work of a keystroke.
  */
 export class FileDiagnostics {
-  private placeable = new Map<DocumentAnalysis, PlaceableDiagnostics>();
+  /** Indexed like the documents of the last publication; undefined for documents without findings. */
+  private published: readonly (PublishedDocument | undefined)[] = [];
 
   constructor(readonly settings: KubeImagesSettings) {}
 
   /** Every finding the settings leave on, positioned in the file. */
   diagnostics(textDocument: TextDocument, documents: readonly AnalyzedDocument[]): Diagnostic[] {
-    const placeable = new Map<DocumentAnalysis, PlaceableDiagnostics>();
+    const previous = this.published;
+    // An edit replaces the documents of one region: those before it keep their index, those
+    // after it their distance from the end. So a document's previous entry is found by index,
+    // without hashing thousands of analyses per keystroke.
+    const shift = previous.length - documents.length;
+    const published: (PublishedDocument | undefined)[] = [];
     const diagnostics: Diagnostic[] = [];
-    for (const document of documents) {
-      // Identical documents share one analysis object, so the entry may come from this very file.
-      let relative = placeable.get(document.analysis) ?? this.placeable.get(document.analysis);
-      if (relative !== undefined && relative.diagnostics.length === 0) {
-        placeable.set(document.analysis, relative);
+    for (let index = 0; index < documents.length; index++) {
+      const document = documents[index]!;
+      if (document.analysis.findings.length === 0) {
+        published.push(undefined);
         continue;
       }
       const start = textDocument.positionAt(document.offset);
-      if (relative === undefined || relative.startCharacter !== start.character) {
-        relative = this.relativeDiagnostics(textDocument, document, start);
+      const before = reusable(previous[index], document) ?? reusable(previous[index + shift], document);
+      let entry: PublishedDocument;
+      if (before !== undefined && before.relative.startCharacter === start.character) {
+        entry = before.line === start.line ? before : { ...before, line: start.line, placed: placedAll(before.relative, start.line) };
+      } else {
+        const relative = this.relativeDiagnostics(textDocument, document, start);
+        entry = { analysis: document.analysis, relative, line: start.line, placed: placedAll(relative, start.line) };
       }
-      placeable.set(document.analysis, relative);
-      for (const diagnostic of relative.diagnostics) diagnostics.push(placed(diagnostic, start.line, textDocument.version));
+      published.push(entry);
+      for (const diagnostic of entry.placed) diagnostics.push(stamped(diagnostic, textDocument.version));
     }
-    this.placeable = placeable;
+    this.published = published;
     return diagnostics;
   }
 
@@ -119,14 +139,14 @@ function toDiagnostic(finding: ReportedFinding, rangeOf: (start: number, end: nu
       isPreferred: fix.isPreferred === true,
       edits: fix.edits.map((edit) => ({ range: rangeOf(edit.start, edit.end), newText: edit.newText })),
     }));
-    // The version is stamped when the diagnostic is placed (see `placed`).
+    // The version is stamped when the diagnostic is published (see `stamped`).
     diagnostic.data = { version: 0, fixes } satisfies DiagnosticData;
   }
   return diagnostic;
 }
 
-/** A relative diagnostic moved down to its document's first line, its fixes stamped with `version`. */
-function placed(relative: Diagnostic, lines: number, version: number): Diagnostic {
+/** A relative diagnostic moved down to its document's first line. */
+function placed(relative: Diagnostic, lines: number): Diagnostic {
   const diagnostic: Diagnostic = {
     range: movedRange(relative.range, lines),
     severity: relative.severity,
@@ -139,7 +159,7 @@ function placed(relative: Diagnostic, lines: number, version: number): Diagnosti
   const data = relative.data as DiagnosticData | undefined;
   if (data !== undefined) {
     diagnostic.data = {
-      version,
+      version: data.version,
       fixes: data.fixes.map((fix) => ({
         title: fix.title,
         isPreferred: fix.isPreferred,
@@ -147,6 +167,32 @@ function placed(relative: Diagnostic, lines: number, version: number): Diagnosti
       })),
     } satisfies DiagnosticData;
   }
+  return diagnostic;
+}
+
+function reusable(entry: PublishedDocument | undefined, document: AnalyzedDocument): PublishedDocument | undefined {
+  return entry?.analysis === document.analysis ? entry : undefined;
+}
+
+function placedAll(relative: PlaceableDiagnostics, lines: number): Diagnostic[] {
+  return relative.diagnostics.map((diagnostic) => placed(diagnostic, lines));
+}
+
+/** A placed diagnostic with its fixes stamped with `version`; one without fixes is the same for every version. */
+function stamped(placedDiagnostic: Diagnostic, version: number): Diagnostic {
+  const data = placedDiagnostic.data as DiagnosticData | undefined;
+  if (data === undefined) return placedDiagnostic;
+  // Spelled out rather than spread: this runs for every diagnostic with fixes on every keystroke.
+  const diagnostic: Diagnostic = {
+    range: placedDiagnostic.range,
+    severity: placedDiagnostic.severity,
+    code: placedDiagnostic.code,
+    source: placedDiagnostic.source,
+    message: placedDiagnostic.message,
+  };
+  if (placedDiagnostic.codeDescription !== undefined) diagnostic.codeDescription = placedDiagnostic.codeDescription;
+  if (placedDiagnostic.tags !== undefined) diagnostic.tags = placedDiagnostic.tags;
+  diagnostic.data = { version, fixes: data.fixes } satisfies DiagnosticData;
   return diagnostic;
 }
 
@@ -188,10 +234,14 @@ function isPosition(value: unknown): boolean {
   return Number.isInteger(position.line) && Number.isInteger(position.character);
 }
 
+/** Diagnostics computed apart from the analysis, appended to a document's own; must not wait on anything. */
+export type AdditionalDiagnostics = (document: OpenDocument, documents: readonly AnalyzedDocument[], settings: KubeImagesSettings) => Diagnostic[];
+
 export class DiagnosticsPublisher {
   private readonly scheduled = new Set<string>();
   private flushQueued = false;
   private readonly files = new Map<string, FileDiagnostics>();
+  private readonly sources: AdditionalDiagnostics[] = [];
 
   constructor(
     private readonly connection: Connection,
@@ -205,6 +255,11 @@ export class DiagnosticsPublisher {
     if (this.flushQueued) return;
     this.flushQueued = true;
     setImmediate(() => void this.flush());
+  }
+
+  /** Adds diagnostics that do not come from the analysis (registry findings) to every publication. */
+  addSource(source: AdditionalDiagnostics): void {
+    this.sources.push(source);
   }
 
   scheduleAll(): void {
@@ -242,7 +297,9 @@ export class DiagnosticsPublisher {
       file = new FileDiagnostics(settings);
       this.files.set(uri, file);
     }
-    const diagnostics = file.diagnostics(document.textDocument, document.analysis(settings.maxFileSize));
+    const documents = document.analysis(settings.maxFileSize);
+    const diagnostics = file.diagnostics(document.textDocument, documents);
+    for (const source of this.sources) diagnostics.push(...source(document, documents, settings));
     await this.connection.sendDiagnostics({ uri, version: document.textDocument.version, diagnostics });
   }
 }

@@ -9,6 +9,8 @@
  */
 import type { ClientCapabilities, Connection } from 'vscode-languageserver/node';
 import type { DiagnosticCode, SeveritySetting } from '../core/types';
+import { parsePlatform } from '../pinning/platform';
+import type { Platform } from '../registry/types';
 
 export interface KubeImagesSettings {
   /** Per-code overrides of the rules' default severities. */
@@ -17,6 +19,21 @@ export interface KubeImagesSettings {
   readonly effectivePullPolicyHints: boolean;
   /** `kubeImages.maxFileSize`, in bytes. */
   readonly maxFileSize: number;
+  /** `kubeImages.pin.platform`: pin this platform's manifest instead of the index. */
+  readonly pinPlatform: Platform | undefined;
+  /** `kubeImages.drift.check`: look tags up in registries (trusted workspaces only). */
+  readonly driftCheck: boolean;
+  readonly registry: RegistrySettings;
+}
+
+/** Machine-scoped settings of the registry client: the same for every document. */
+export interface RegistrySettings {
+  /** `kubeImages.registries.insecure`: `host[:port]` entries reached over plain HTTP. */
+  readonly insecure: readonly string[];
+  /** `kubeImages.registries.certificateAuthorities`: `host[:port]` → path of a PEM file. */
+  readonly certificateAuthorities: Readonly<Record<string, string>>;
+  /** `kubeImages.credentials.useNodeFiles`: also read the kubelet's credential files. */
+  readonly useNodeCredentialFiles: boolean;
 }
 
 /** The defaults declared in package.json `contributes.configuration`; keep the two in step. */
@@ -24,6 +41,9 @@ export const DEFAULT_SETTINGS: KubeImagesSettings = {
   severity: {},
   effectivePullPolicyHints: true,
   maxFileSize: 20 * 1024 * 1024,
+  pinPlatform: undefined,
+  driftCheck: false,
+  registry: { insecure: [], certificateAuthorities: {}, useNodeCredentialFiles: false },
 };
 
 export const SETTINGS_SECTION = 'kubeImages';
@@ -45,11 +65,31 @@ export function parseSettings(section: unknown): KubeImagesSettings {
   }
   const hints = property(property(section, 'inlayHints'), 'effectivePullPolicy');
   const maxFileSize = property(section, 'maxFileSize');
+  const platform = property(property(section, 'pin'), 'platform');
+  const driftCheck = property(property(section, 'drift'), 'check');
   return {
     severity,
     effectivePullPolicyHints: typeof hints === 'boolean' ? hints : DEFAULT_SETTINGS.effectivePullPolicyHints,
     maxFileSize:
       typeof maxFileSize === 'number' && Number.isFinite(maxFileSize) && maxFileSize > 0 ? maxFileSize : DEFAULT_SETTINGS.maxFileSize,
+    pinPlatform: typeof platform === 'string' ? parsePlatform(platform) : undefined,
+    driftCheck: driftCheck === true,
+    registry: parseRegistrySettings(section),
+  };
+}
+
+function parseRegistrySettings(section: unknown): RegistrySettings {
+  const registries = property(section, 'registries');
+  const insecure = property(registries, 'insecure');
+  const authorities = property(registries, 'certificateAuthorities');
+  const certificateAuthorities: Record<string, string> = {};
+  if (isRecord(authorities)) {
+    for (const [host, path] of Object.entries(authorities)) if (typeof path === 'string' && path !== '') certificateAuthorities[host] = path;
+  }
+  return {
+    insecure: Array.isArray(insecure) ? insecure.filter((host): host is string => typeof host === 'string' && host.trim() !== '').map((host) => host.trim()) : [],
+    certificateAuthorities,
+    useNodeCredentialFiles: property(property(section, 'credentials'), 'useNodeFiles') === true,
   };
 }
 

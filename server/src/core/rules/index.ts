@@ -14,6 +14,7 @@ import { kustomizeInvalidFieldRule } from './kustomizeInvalidField';
 import { latestTagRule } from './latestTag';
 import { neverMutableTagRule } from './neverMutableTag';
 import { notPinnedRule } from './notPinned';
+import { digestDriftRule, tagNotFoundRule } from './registryFindings';
 import type { RuleMetadata, SiteRule } from './rule';
 import { tagAndDigestRule } from './tagAndDigest';
 import { uppercaseRepositoryRule } from './uppercaseRepository';
@@ -49,6 +50,8 @@ export const RULES: Readonly<Record<DiagnosticCode, RuleMetadata>> = {
   'invalid-pull-policy': metadataOf(invalidPullPolicyRule),
   'deprecated-registry': metadataOf(deprecatedRegistryRule),
   'kustomize-invalid-field': metadataOf(kustomizeInvalidFieldRule),
+  'digest-drift': digestDriftRule,
+  'tag-not-found': tagNotFoundRule,
   'yaml-syntax': yamlSyntaxRule,
   'document-too-complex': documentTooComplexRule,
   'excessive-aliasing': excessiveAliasingRule,

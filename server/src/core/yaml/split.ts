@@ -14,6 +14,13 @@
  * layer re-split just the region an edit touched.
  */
 
+/**
+ * Read access to a text, as the splitter and the file layer use it. A `string` is one; the
+ * language server passes large open files that it keeps in pieces, so that an edit never has to
+ * copy the whole text.
+ */
+export type FileText = Pick<string, 'length' | 'charCodeAt' | 'indexOf' | 'slice'>;
+
 export interface DocumentSlice {
   /** Offset of the document's first character in the text. */
   readonly offset: number;
@@ -30,7 +37,7 @@ const DASH = 45;
 const DOT = 46;
 
 /** Offset where the document that starts at `start` (a line start) ends: the next document's start, or the text's length. */
-export function documentEnd(text: string, start: number): number {
+export function documentEnd(text: FileText, start: number): number {
   const length = text.length;
   // Line starts up to `ownHeader` cannot start another document: they are this document's own directives and `---`.
   let ownHeader = start;
@@ -71,7 +78,7 @@ export function splitDocuments(text: string): DocumentSlice[] {
 }
 
 /** Whether a `---` (`marker` = DASH) or `...` (DOT) marker line starts at `lineStart`. */
-function isMarker(text: string, lineStart: number, marker: number): boolean {
+function isMarker(text: FileText, lineStart: number, marker: number): boolean {
   return (
     text.charCodeAt(lineStart) === marker &&
     text.charCodeAt(lineStart + 1) === marker &&
@@ -80,14 +87,14 @@ function isMarker(text: string, lineStart: number, marker: number): boolean {
   );
 }
 
-function isBlankOrEnd(text: string, offset: number): boolean {
+function isBlankOrEnd(text: FileText, offset: number): boolean {
   if (offset >= text.length) return true;
   const code = text.charCodeAt(offset);
   return code === SPACE || code === TAB || code === LINE_FEED || code === CARRIAGE_RETURN;
 }
 
 /** Start of the first line from `lineStart` on that is neither a directive, a comment nor blank (or the text's length). */
-function directiveRunEnd(text: string, lineStart: number): number {
+function directiveRunEnd(text: FileText, lineStart: number): number {
   let line = lineStart;
   while (line < text.length) {
     if (text.charCodeAt(line) !== PERCENT && !isCommentOrBlankLine(text, line)) return line;
@@ -96,14 +103,14 @@ function directiveRunEnd(text: string, lineStart: number): number {
   return text.length;
 }
 
-function isCommentOrBlankLine(text: string, lineStart: number): boolean {
+function isCommentOrBlankLine(text: FileText, lineStart: number): boolean {
   let offset = lineStart;
   let code = text.charCodeAt(offset);
   while (code === SPACE || code === TAB) code = text.charCodeAt(++offset);
   return offset >= text.length || code === HASH || code === LINE_FEED || (code === CARRIAGE_RETURN && text.charCodeAt(offset + 1) === LINE_FEED);
 }
 
-function lineEndAfter(text: string, lineStart: number): number {
+function lineEndAfter(text: FileText, lineStart: number): number {
   const newline = text.indexOf('\n', lineStart);
   return newline < 0 ? text.length : newline + 1;
 }

@@ -1,0 +1,64 @@
+/**
+ * Asks the registry about every distinct lookup at once. The registry client bounds how many
+ * requests go to each registry and caches answers; this only fans out, collects every outcome
+ * (a failure is an outcome, never a rejection) and reports progress.
+ */
+import { RegistryError, type MissingPart, type Platform, type RegistryErrorKind, type ResolvedImage } from '../registry/types';
+
+/** The part of `RegistryClient` pinning needs, so tests and callers can pass any resolver. */
+export interface ImageResolver {
+  resolve(reference: string, options?: { signal?: AbortSignal; platform?: Platform; bypassCache?: boolean; includePlatforms?: boolean }): Promise<ResolvedImage>;
+}
+
+export type LookupOutcome =
+  | { readonly ok: true; readonly image: ResolvedImage }
+  | {
+      readonly ok: false;
+      readonly kind: RegistryErrorKind | 'internal';
+      /** A sentence naming the reference and the registry, free of credentials (RegistryError's contract). */
+      readonly message: string;
+      /** For `not-found`, when the registry made clear what is missing. */
+      readonly missing?: MissingPart;
+    };
+
+export interface ResolveOptions {
+  readonly signal?: AbortSignal;
+  /** Asked for as well, so an index's entry for it is known (`kubeImages.pin.platform`). */
+  readonly platform?: Platform;
+  /** Skip the client's cache: drift checks ask what the tag names now. */
+  readonly bypassCache?: boolean;
+  /** Called once per lookup as it settles, with how many have settled so far. */
+  readonly onSettled?: (lookup: string, settled: number, total: number) => void;
+}
+
+export async function resolveLookups(resolver: ImageResolver, lookups: Iterable<string>, options: ResolveOptions = {}): Promise<Map<string, LookupOutcome>> {
+  const distinct = [...new Set(lookups)];
+  const outcomes = new Map<string, LookupOutcome>();
+  let settled = 0;
+  await Promise.all(
+    distinct.map(async (lookup) => {
+      outcomes.set(lookup, await resolveOne(resolver, lookup, options));
+      settled += 1;
+      options.onSettled?.(lookup, settled, distinct.length);
+    }),
+  );
+  return outcomes;
+}
+
+export async function resolveOne(resolver: ImageResolver, lookup: string, options: ResolveOptions = {}): Promise<LookupOutcome> {
+  try {
+    const image = await resolver.resolve(lookup, {
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(options.platform === undefined ? {} : { platform: options.platform }),
+      ...(options.bypassCache === true ? { bypassCache: true } : {}),
+      includePlatforms: true,
+    });
+    return { ok: true, image };
+  } catch (error) {
+    if (error instanceof RegistryError) {
+      return error.missing === undefined ? { ok: false, kind: error.kind, message: error.message } : { ok: false, kind: error.kind, message: error.message, missing: error.missing };
+    }
+    // Not the registry's answer but our own failure: said plainly, without a stack.
+    return { ok: false, kind: 'internal', message: `looking up ${lookup} failed: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
