@@ -11,6 +11,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as oniguruma from 'vscode-oniguruma';
+import { codeServerDirectory } from '../support/codeServer';
 import * as textmate from 'vscode-textmate';
 
 const repoRoot = join(__dirname, '..', '..', '..');
@@ -34,21 +35,17 @@ const tmGrammarsYaml: HostGrammarSource = {
   whenAbsent: 'run `npm install`',
 };
 
-const codeServerDir = process.env.KUBE_IMAGES_CODE_SERVER_DIR;
-/** The grammars VS Code itself registers for YAML, from the code-server package the extension-host tests use. */
+/** VS Code's own YAML grammars, from the code-server that scripts/install-code-server.sh installs for the extension-host tests. */
+const vscodeSyntaxesDir = join(codeServerDirectory(), 'node_modules', 'code-server', 'lib', 'vscode', 'extensions', 'yaml', 'syntaxes');
 const vscodeYaml: HostGrammarSource = {
   name: "code-server (VS Code's own)",
   locate: () => {
-    if (!codeServerDir) return undefined;
-    const syntaxesDir = join(codeServerDir, 'lib', 'vscode', 'extensions', 'yaml', 'syntaxes');
-    if (!existsSync(syntaxesDir)) return undefined;
-    return readdirSync(syntaxesDir)
+    if (!existsSync(vscodeSyntaxesDir)) return undefined;
+    return readdirSync(vscodeSyntaxesDir)
       .filter((name) => name.endsWith('.tmLanguage.json'))
-      .map((name) => join(syntaxesDir, name));
+      .map((name) => join(vscodeSyntaxesDir, name));
   },
-  whenAbsent: codeServerDir
-    ? `KUBE_IMAGES_CODE_SERVER_DIR=${codeServerDir} has no lib/vscode/extensions/yaml/syntaxes/`
-    : 'set KUBE_IMAGES_CODE_SERVER_DIR to an installed code-server package to test with it',
+  whenAbsent: `${vscodeSyntaxesDir} does not exist (run: bash scripts/install-code-server.sh)`,
 };
 
 const hostGrammarSources = [tmGrammarsYaml, vscodeYaml];
