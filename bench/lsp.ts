@@ -12,8 +12,9 @@
  * `bench/results/`. See bench/README.md for the method and the current figures.
  *
  *   npm run bench
- *   node out/bench/lsp.js [--sizes 100,1000,5000] [--edits 200] [--memory-edits 1000]
- *                         [--parse-runs 3] [--seed 1] [--unusual 0.02] [--cpu-prof]
+ *   node out/bench/lsp.js [--sizes 100,1000,5000] [--edits 200] [--memory-edits 4000]
+ *                         [--memory-edits-at 1000] [--parse-runs 3] [--seed 1] [--unusual 0.02]
+ *                         [--cpu-prof] [--server dist/server.js]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -36,7 +37,10 @@ interface Options {
   readonly sizes: readonly number[];
   /** Timed edits per file. */
   readonly edits: number;
-  /** At the middle size, edits continue to this count to show memory does not grow with edits. */
+  /**
+   * At the size `memoryEditsAtSize`, edits go on to this count, with the server's memory read at
+   * a quarter, half and all of it, to show that memory levels off instead of growing with edits.
+   */
   readonly memoryEdits: number;
   readonly memoryEditsAtSize: number;
   /** Fresh processes for the cold baseline, and timed runs after one warm-up for the warm one. */
@@ -44,6 +48,8 @@ interface Options {
   readonly seed: number;
   readonly unusualFraction: number;
   readonly cpuProfile: boolean;
+  /** Another build of the server, to compare with (e.g. one built from an older commit). */
+  readonly serverPath: string;
 }
 
 function parseOptions(argv: readonly string[]): Options {
@@ -63,12 +69,13 @@ function parseOptions(argv: readonly string[]): Options {
   return {
     sizes,
     edits,
-    memoryEdits: Math.max(number('--memory-edits', 1000), edits),
+    memoryEdits: Math.max(number('--memory-edits', 4000), edits),
     memoryEditsAtSize: number('--memory-edits-at', 1000),
     parseRuns: Math.max(1, number('--parse-runs', 3)),
     seed: number('--seed', 1),
     unusualFraction: number('--unusual', 0.02),
     cpuProfile: argv.includes('--cpu-prof'),
+    serverPath: value('--server') ?? SERVER_PATH,
   };
 }
 
@@ -111,13 +118,19 @@ interface ServerRun {
   /** Size of the first publication as JSON: what the server serialises and sends on every edit. */
   readonly publicationMiB: number;
   readonly editMs: readonly number[];
-  readonly memoryAfterEdits: Memory;
-  /** After `memoryEdits` edits, when this size is the one that runs them. */
-  readonly memoryAfterMoreEdits?: { readonly edits: number; readonly memory: Memory };
+  /** Read after the timed edits, then at the checkpoints of a longer session, if any. */
+  readonly memory: readonly { readonly edits: number; readonly memory: Memory }[];
 }
 
-async function measureServer(file: string, text: string, edits: number, memoryEdits: number, nodeArguments: readonly string[]): Promise<ServerRun> {
-  const client = LspClient.start(SERVER_PATH, nodeArguments);
+async function measureServer(
+  serverPath: string,
+  nodeArguments: readonly string[],
+  file: string,
+  text: string,
+  edits: number,
+  memoryEdits: number,
+): Promise<ServerRun> {
+  const client = LspClient.start(serverPath, nodeArguments);
   try {
     const pid = client.pid;
     if (pid === undefined) throw new Error('The server process did not start.');
@@ -134,21 +147,15 @@ async function measureServer(file: string, text: string, edits: number, memoryEd
     const script = new EditScript(uri, text);
     const editMs: number[] = [];
     for (let index = 0; index < edits; index++) editMs.push(await timedEdit(client, script));
-    const memoryAfterEdits = readMemory(pid);
-    let memoryAfterMoreEdits: ServerRun['memoryAfterMoreEdits'];
-    if (memoryEdits > edits) {
-      for (let index = edits; index < memoryEdits; index++) await timedEdit(client, script);
-      memoryAfterMoreEdits = { edits: memoryEdits, memory: readMemory(pid) };
+    const memory = [{ edits, memory: readMemory(pid) }];
+    const checkpoints = [memoryEdits / 4, memoryEdits / 2, memoryEdits].map(Math.round).filter((checkpoint) => checkpoint > edits);
+    let done = edits;
+    for (const checkpoint of checkpoints) {
+      for (; done < checkpoint; done++) await timedEdit(client, script);
+      memory.push({ edits: done, memory: readMemory(pid) });
     }
     await client.shutdown();
-    const run: ServerRun = {
-      firstDiagnosticsMs,
-      diagnostics: first.diagnostics.length,
-      publicationMiB: Buffer.byteLength(JSON.stringify(first)) / 2 ** 20,
-      editMs,
-      memoryAfterEdits,
-    };
-    return memoryAfterMoreEdits === undefined ? run : { ...run, memoryAfterMoreEdits };
+    return { firstDiagnosticsMs, diagnostics: first.diagnostics.length, publicationMiB: Buffer.byteLength(JSON.stringify(first)) / 2 ** 20, editMs, memory };
   } catch (error) {
     client.kill();
     throw error;
@@ -293,19 +300,21 @@ function checkTargets(results: readonly SizeResult[]): TargetCheck[] {
   if (middle !== undefined) checks.push({ target: 'edit p95 at 1,000 documents < 30 ms', measured: `${ms(middle.editP95Ms, 1)} ms`, pass: middle.editP95Ms < 30 });
   if (large !== undefined) {
     checks.push({ target: 'edit p95 at 5,000 documents < 50 ms', measured: `${ms(large.editP95Ms, 1)} ms`, pass: large.editP95Ms < 50 });
-    const peak = large.server.memoryAfterEdits.peakRssMiB;
+    const peak = large.server.memory[0]!.memory.peakRssMiB;
     checks.push({ target: 'peak RSS at 5,000 documents < 500 MB', measured: `${mib(peak)} MiB = ${(peak * 1.048576).toFixed(0)} MB`, pass: peak * 1.048576 < 500 });
   }
   for (const result of results) {
-    const more = result.server.memoryAfterMoreEdits;
-    if (more === undefined) continue;
-    const before = result.server.memoryAfterEdits;
-    // Garbage not yet collected moves RSS by a few MiB either way; growth with edits would show as far more.
-    const allowed = Math.max(0.1 * before.peakRssMiB, 10);
+    const samples = result.server.memory;
+    // Compared from a quarter of the session on: by then the analysis cache is full and the
+    // garbage collector has sized its heap for the edit rate, which is growth that stops.
+    const [, quarter] = samples;
+    const last = samples.at(-1)!;
+    if (quarter === undefined) continue;
+    const allowed = Math.max(0.1 * quarter.memory.peakRssMiB, 10);
     checks.push({
-      target: `peak RSS at ${result.documents.toLocaleString('en-US')} documents grows < max(10 %, 10 MiB) from ${result.server.editMs.length} to ${more.edits} edits`,
-      measured: `${mib(before.peakRssMiB)} → ${mib(more.memory.peakRssMiB)} MiB peak, ${mib(before.rssMiB)} → ${mib(more.memory.rssMiB)} MiB resident`,
-      pass: more.memory.peakRssMiB - before.peakRssMiB < allowed,
+      target: `peak RSS at ${result.documents.toLocaleString('en-US')} documents grows < max(10 %, 10 MiB) from ${quarter.edits} to ${last.edits} edits`,
+      measured: `${mib(quarter.memory.peakRssMiB)} → ${mib(last.memory.peakRssMiB)} MiB`,
+      pass: last.memory.peakRssMiB - quarter.memory.peakRssMiB < allowed,
     });
   }
   return checks;
@@ -332,14 +341,21 @@ function markdownReport(results: readonly SizeResult[], checks: readonly TargetC
       `${result.server.publicationMiB.toFixed(2)} MiB`,
       ms(result.editMedianMs, 1),
       ms(result.editP95Ms, 1),
-      mib(result.server.memoryAfterEdits.peakRssMiB),
+      mib(result.server.memory[0]!.memory.peakRssMiB),
     ].join(' | '),
   );
+  const sessions = results
+    .filter((result) => result.server.memory.length > 1)
+    .flatMap((result) =>
+      result.server.memory.map(({ edits, memory }) => `| ${result.documents.toLocaleString('en-US')} | ${edits} | ${mib(memory.rssMiB)} | ${mib(memory.peakRssMiB)} |`),
+    );
+  const sessionTable = sessions.length === 0 ? [] : ['| documents | edits so far | VmRSS (MiB) | VmHWM (MiB) |', '|---:|---:|---:|---:|', ...sessions, ''];
   return [
     '| documents | file | bare parse cold (ms) | bare parse warm (ms) | first diagnostics (ms) | ÷ warm parse | diagnostics | publication | edit median (ms) | edit p95 (ms) | peak RSS (MiB) |',
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map((row) => `| ${row} |`),
     '',
+    ...sessionTable,
     '| target | measured | result |',
     '|---|---|---|',
     ...checks.map((check) => `| ${check.target} | ${check.measured} | ${check.pass ? 'PASS' : 'FAIL'} |`),
@@ -380,7 +396,7 @@ async function main(): Promise<void> {
     const bareParse = measureBareParse(file, options.parseRuns);
     const memoryEdits = documents === options.memoryEditsAtSize ? options.memoryEdits : options.edits;
     console.error(`${documents} documents: driving the server (${memoryEdits} edits)…`);
-    const server = await measureServer(file, text, options.edits, memoryEdits, nodeArguments);
+    const server = await measureServer(options.serverPath, nodeArguments, file, text, options.edits, memoryEdits);
     results.push({
       documents,
       fileMiB: Buffer.byteLength(text) / 2 ** 20,

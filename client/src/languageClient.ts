@@ -5,11 +5,17 @@
  */
 import type * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import type { KubeImagesInitializationOptions } from '../../server/src/lsp/protocol';
 
 /** Also the settings prefix: the client reads `kubeImages.trace.server` for its message trace. */
 const CLIENT_ID = 'kubeImages';
 
-export function createLanguageClient(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): LanguageClient {
+/** `initializationOptions` is called at every start of the server, so a restart sees the state of that moment. */
+export function createLanguageClient(
+  context: vscode.ExtensionContext,
+  log: vscode.LogOutputChannel,
+  initializationOptions: () => KubeImagesInitializationOptions,
+): LanguageClient {
   const module = context.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
     run: { module, transport: TransportKind.ipc },
@@ -21,6 +27,7 @@ export function createLanguageClient(context: vscode.ExtensionContext, log: vsco
       { scheme: 'untitled', language: 'yaml' },
     ],
     synchronize: { configurationSection: 'kubeImages' },
+    initializationOptions,
     // One channel for the server's log and the message trace, so users attach a single log to bug reports.
     outputChannel: log,
     traceOutputChannel: log,

@@ -14,6 +14,7 @@ import { RegistryClient, type RegistryClientOptions } from '../../server/src/reg
 import { RegistryError, type CredentialSource, type RegistryCredential, type RegistryErrorKind } from '../../server/src/registry/types';
 import { buildDataImage, buildTwoPlatformIndex, sha256Digest, type ManifestFormat } from '../support/ociImage';
 import { startRegistry, type FaultProxy, type LoopbackRegistry } from '../support/registry';
+import { REGISTRY_HINTS } from '../../server/src/registry/registryErrors';
 import { freeLoopbackPort, missingRequirements, registryRequirements, run, waitUntil } from '../support/system';
 
 const IDENTITY_TOKEN = `identity-${randomBytes(12).toString('hex')}`;
@@ -684,7 +685,7 @@ describe('RegistryClient against a real registry', { skip: missingRequirements(r
 
       const error = await expectFailure(newClient(t).resolve(reference), 'tls', { reference, registry: forwarder.host });
       assert.ok(error.message.includes('unknown authority'), error.message);
-      assert.ok(error.message.includes('kubeImages.registry.certificateAuthorities'), error.message);
+      assert.ok(error.message.includes(REGISTRY_HINTS.certificateAuthoritiesSetting), error.message);
       // It speaks TLS, so no fallback to plain HTTP was tried.
       assert.deepEqual(forwarder.requests, []);
 
@@ -705,7 +706,7 @@ describe('RegistryClient against a real registry', { skip: missingRequirements(r
         const reference = `${forwarder.host}/insecure/app:v1`;
 
         const error = await expectFailure(newClient(t).resolve(reference), 'insecure-refused', { reference, registry: forwarder.host });
-        assert.ok(error.message.includes('kubeImages.registry.insecureRegistries'), error.message);
+        assert.ok(error.message.includes(REGISTRY_HINTS.insecureRegistriesSetting), error.message);
         assert.ok(error.message.includes(`--insecure-registry ${forwarder.host}`), error.message);
         assert.deepEqual(forwarder.requests, []);
 

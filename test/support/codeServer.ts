@@ -2,10 +2,10 @@
 // user data, extensions and XDG folders in a temp dir), driven by Debian's Chromium through
 // playwright-core. Installed by scripts/install-code-server.sh; recipe in ENVIRONMENT.md.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freeLoopbackPort, terminate, waitUntil } from './system';
+import { freeLoopbackPort, waitUntil } from './system';
 
 export const CODE_SERVER_VERSION = '4.100.3';
 export const CHROMIUM = '/usr/bin/chromium';
@@ -39,6 +39,8 @@ export interface CodeServerOptions {
   readonly settings?: Record<string, unknown>;
   /** VSIX files installed before start. */
   readonly extensions?: readonly string[];
+  /** The loopback port to serve on; a free one by default. */
+  readonly port?: number;
 }
 
 export interface RunningCodeServer {
@@ -68,9 +70,11 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
   const common = ['--user-data-dir', userData, '--extensions-dir', extensions, '--disable-telemetry', '--disable-update-check'];
   for (const vsix of options.extensions ?? []) await runToCompletion(codeServerBinary(), [...common, '--install-extension', vsix], env);
 
-  const port = await freeLoopbackPort();
+  const port = options.port ?? (await freeLoopbackPort());
   const args = [...common, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, ...(options.trusted ? ['--disable-workspace-trust'] : []), options.workspace];
-  const child = spawn(codeServerBinary(), args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: code-server runs its server, extension hosts and their language servers
+  // as children, and stopping means stopping all of them before their folder is removed.
+  const child = spawn(codeServerBinary(), args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let log = '';
   child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
@@ -89,8 +93,47 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
 }
 
 async function stop(child: ChildProcess, directory: string): Promise<void> {
-  await terminate(child);
+  await terminateGroup(child);
   rmSync(directory, { recursive: true, force: true });
+}
+
+/** SIGTERM to the child's process group, SIGKILL to what remains after a grace period; resolves when the group is empty. */
+async function terminateGroup(child: ChildProcess): Promise<void> {
+  const group = child.pid;
+  if (group === undefined) return;
+  const signalGroup = (signal: NodeJS.Signals): void => {
+    try {
+      process.kill(-group, signal);
+    } catch {
+      // ESRCH: no process of the group is left.
+    }
+  };
+  const emptied = (description: string): Promise<true> =>
+    waitUntil(description, () => (liveGroupMembers(group) === 0 ? true : undefined), { timeoutMs: 10_000, intervalMs: 50 });
+  signalGroup('SIGTERM');
+  try {
+    await emptied('code-server and its children to exit');
+  } catch {
+    signalGroup('SIGKILL');
+    await emptied('code-server and its children to be killed');
+  }
+}
+
+/** Processes of a process group that have not exited (zombies have: they only await reaping). */
+function liveGroupMembers(group: number): number {
+  let members = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // After the parenthesised command name (which may hold spaces): state, ppid, pgrp, …
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(pgrp) === group && state !== 'Z') members++;
+    } catch {
+      // The process exited while we looked.
+    }
+  }
+  return members;
 }
 
 function runToCompletion(program: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {

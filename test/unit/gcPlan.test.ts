@@ -511,6 +511,31 @@ describe('the plan updates the history as the kubelet\'s detection does', () => 
   });
 });
 
+describe('odd listings', () => {
+  test('an image id listed twice is planned once, as first listed', () => {
+    const node = input({
+      capacity: 100 * GB,
+      available: 10 * GB,
+      images: [
+        { id: 'a', size: 4 * GB, firstSeen: 600, lastUsed: 30 },
+        { id: 'b', size: 20 * GB, firstSeen: 600, lastUsed: 20 },
+      ],
+    });
+    const plan = planImageGc({ ...node, images: [node.images[0], node.images[1], { ...node.images[0], size: 99 * GB }] });
+    assert.deepEqual(plan.remove.map((removal) => [removal.id, removal.size]), [['a', 4 * GB], ['b', 20 * GB]]);
+    assert.deepEqual(plan.keep, []);
+    assert.deepEqual(plan.history.images.map((record) => record.id), ['a', 'b']);
+  });
+
+  test('a negative or non-numeric image size counts as 0 bytes freed', () => {
+    const node = input({ capacity: 100 * GB, available: 10 * GB, images: [{ id: 'a', size: -5, firstSeen: 600 }, { id: 'b', size: Number.NaN, firstSeen: 600 }] });
+    const plan = planImageGc(node);
+    assert.deepEqual(plan.remove.map((removal) => [removal.id, removal.size]), [['a', 0], ['b', 0]]);
+    assert.equal(plan.freed, 0);
+    assert.equal(plan.status, 'shortfall');
+  });
+});
+
 describe('validateGcPolicy: the kubelet\'s checks', () => {
   const policy = (change: Partial<GcPolicy>): GcPolicy => ({ ...DEFAULT_GC_POLICY, ...change });
   const cases: readonly (readonly [change: Partial<GcPolicy>, problems: readonly string[]])[] = [

@@ -12,14 +12,21 @@ const cli = join(__dirname, '..', '..', '..', 'dist', 'cli.js');
 
 describe('parseArguments for pin and check --resolve', () => {
   const accepted: readonly (readonly [args: readonly string[], expected: Invocation])[] = [
-    [['pin', 'k8s'], { command: 'pin', options: { format: 'text', dryRun: false, insecureRegistries: [], paths: ['k8s'] } }],
+    [['pin', 'k8s'], { command: 'pin', options: { format: 'text', dryRun: false, insecureRegistries: [], registryCertificateAuthorities: {}, paths: ['k8s'] } }],
     [
       ['pin', '--dry-run', '--format=json', '--insecure-registry', 'registry.lan:5000', '--insecure-registry=10.0.0.2', 'a.yaml', 'b'],
-      { command: 'pin', options: { format: 'json', dryRun: true, insecureRegistries: ['registry.lan:5000', '10.0.0.2'], paths: ['a.yaml', 'b'] } },
+      { command: 'pin', options: { format: 'json', dryRun: true, insecureRegistries: ['registry.lan:5000', '10.0.0.2'], registryCertificateAuthorities: {}, paths: ['a.yaml', 'b'] } },
     ],
     [
       ['check', '--resolve', '--insecure-registry', '[fd00::1]:5000', '.'],
-      { command: 'check', options: { format: 'text', severityOverrides: {}, resolve: true, insecureRegistries: ['[fd00::1]:5000'], paths: ['.'] } },
+      { command: 'check', options: { format: 'text', severityOverrides: {}, resolve: true, insecureRegistries: ['[fd00::1]:5000'], registryCertificateAuthorities: {}, paths: ['.'] } },
+    ],
+    [
+      ['pin', '--registry-ca', 'registry.lan:5000=certs/ca.pem', '--registry-ca=ghcr.io=/etc/ca=odd.pem', 'k8s'],
+      {
+        command: 'pin',
+        options: { format: 'text', dryRun: false, insecureRegistries: [], registryCertificateAuthorities: { 'registry.lan:5000': 'certs/ca.pem', 'ghcr.io': '/etc/ca=odd.pem' }, paths: ['k8s'] },
+      },
     ],
   ];
   for (const [args, expected] of accepted) {
@@ -33,8 +40,10 @@ describe('parseArguments for pin and check --resolve', () => {
     [['pin', '--dry-run=yes', 'a.yaml'], "option '--dry-run' takes no value", 'pin'],
     [['pin', '--insecure-registry', 'http://registry.lan', 'a.yaml'], "invalid value 'http://registry.lan' for --insecure-registry", 'pin'],
     [['pin', '--insecure-registry', 'registry.lan/path', 'a.yaml'], "invalid value 'registry.lan/path' for --insecure-registry", 'pin'],
+    [['pin', '--registry-ca', 'registry.lan', 'a.yaml'], "invalid value 'registry.lan' for --registry-ca: expected HOST[:PORT]=FILE", 'pin'],
+    [['pin', '--registry-ca', 'https://registry.lan=ca.pem', 'a.yaml'], "invalid value 'https://registry.lan' for --registry-ca", 'pin'],
     [['check', '--dry-run', 'a.yaml'], "option '--dry-run' does not apply to 'check'", 'check'],
-    [['repin', 'a.yaml'], "unknown command 'repin': the commands are 'check' and 'pin'", undefined],
+    [['repin', 'a.yaml'], "unknown command 'repin': the commands are 'check', 'pin', 'images', 'pull', 'rm' and 'gc'", undefined],
   ];
   for (const [args, message, command] of refused) {
     test(`refuses ${args.join(' ')}`, () => {
@@ -47,6 +56,16 @@ describe('parseArguments for pin and check --resolve', () => {
 });
 
 describe('kube-images pin without a registry', () => {
+  test('an unreadable --registry-ca file is a usage problem (exit 2) named with its host, before any lookup', (t) => {
+    const cwd = mkdtempSync(join(tmpdir(), 'kube-images-pin-ca-'));
+    t.after(() => rmSync(cwd, { recursive: true, force: true }));
+    writeFileSync(join(cwd, 'pod.yaml'), 'apiVersion: v1\nkind: Pod\nspec:\n  containers: [{name: a, image: "registry.lan:5000/app:1"}]\n');
+    const result = run(['pin', '--registry-ca', 'registry.lan:5000=missing.pem', 'pod.yaml'], cwd);
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /--registry-ca registry\.lan:5000: cannot read missing\.pem/);
+    assert.equal(result.stdout, '');
+  });
+
   function run(args: readonly string[], cwd: string): { status: number | null; stdout: string; stderr: string } {
     const result = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: { PATH: process.env['PATH'], HOME: cwd } });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };

@@ -9,13 +9,12 @@ import type { AnalyzedDocument, Finding } from '../core/types';
 import { registryFindings } from '../pinning/pinPlan';
 import { findPinTargets, type PinTarget } from '../pinning/pinTargets';
 import { resolveLookups, type ImageResolver } from '../pinning/resolveLookups';
-import { createCredentialSource } from '../registry/credentials/credentialStore';
-import { RegistryClient } from '../registry/registryClient';
 import type { CheckOptions } from './args';
 import { findInputFiles, readInputFile, type InputFile } from './files';
 import { formatJson } from './format/json';
 import { formatSarif, type SarifTool } from './format/sarif';
 import { formatText } from './format/text';
+import { createCliRegistryClient } from './registryAccess';
 import { reportBinaryFile, reportFile, type FileReport } from './report';
 
 export enum ExitStatus {
@@ -61,7 +60,15 @@ export async function runCheck(options: CheckOptions, environment: CheckEnvironm
     return ExitStatus.NoVerdict;
   }
 
-  const extraFindings = options.resolve ? await resolveFindings(checked, options, environment) : new Map<CheckedFile, Finding[]>();
+  let extraFindings = new Map<CheckedFile, Finding[]>();
+  if (options.resolve) {
+    const access = environment.resolver !== undefined ? { client: environment.resolver } : createCliRegistryClient(options);
+    if ('problems' in access) {
+      for (const problem of access.problems) environment.writeError(`kube-images: ${problem}\n`);
+      return ExitStatus.NoVerdict;
+    }
+    extraFindings = await resolveFindings(checked, access.client, environment);
+  }
   const reports = checked.map((entry) =>
     entry.kind === 'binary'
       ? entry.report
@@ -86,10 +93,9 @@ function checkFile(file: InputFile, bytes: Uint8Array, options: CheckOptions): C
  * honouring ignore comments like every other finding. A lookup that fails for another reason
  * (credentials, network) is said on stderr: it is no verdict on the manifest.
  */
-async function resolveFindings(checked: readonly CheckedFile[], options: CheckOptions, environment: CheckEnvironment): Promise<Map<CheckedFile, Finding[]>> {
+async function resolveFindings(checked: readonly CheckedFile[], resolver: ImageResolver & { dispose(): void }, environment: CheckEnvironment): Promise<Map<CheckedFile, Finding[]>> {
   const targets = new Map<CheckedFile, readonly PinTarget[]>();
   for (const entry of checked) if (entry.kind === 'text') targets.set(entry, findPinTargets(entry.documents).targets);
-  const resolver = environment.resolver ?? new RegistryClient({ credentials: createCredentialSource(), insecureRegistries: [...options.insecureRegistries] });
   let outcomes;
   try {
     outcomes = await resolveLookups(resolver, [...targets.values()].flat().map((target) => target.lookup));

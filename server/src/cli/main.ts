@@ -4,7 +4,12 @@
  */
 import { parseArguments, usageHint, USAGE, UsageError, type Invocation } from './args';
 import { ExitStatus, runCheck } from './check';
+import { runGc } from './gc';
+import { runImages } from './images';
+import type { NodeCommandEnvironment } from './nodeCommand';
 import { runPin } from './pin';
+import { runPull } from './pull';
+import { runRemove } from './rm';
 
 // Bundled by esbuild at build time, so the version printed is the version built.
 const packageJson = require('../../../package.json') as { readonly version: string; readonly homepage?: string };
@@ -40,7 +45,23 @@ async function main(args: readonly string[]): Promise<ExitStatus> {
         writeOutput: (text) => process.stdout.write(text),
         writeError: (text) => process.stderr.write(text),
       });
+    case 'images':
+      return runImages(invocation.options, nodeCommandEnvironment());
+    case 'pull':
+      return runPull(invocation.options, nodeCommandEnvironment());
+    case 'rm':
+      return runRemove(invocation.options, nodeCommandEnvironment());
+    case 'gc':
+      return runGc(invocation.options, nodeCommandEnvironment());
   }
+}
+
+function nodeCommandEnvironment(): NodeCommandEnvironment {
+  return {
+    env: process.env,
+    writeOutput: (text) => process.stdout.write(text),
+    writeError: (text) => process.stderr.write(text),
+  };
 }
 
 // A reader that stops early (`kube-images check . | head`) is not an error worth a stack trace.

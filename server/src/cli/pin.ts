@@ -11,10 +11,9 @@ import { LineIndex, type Position } from '../core/lineIndex';
 import { planPins, type PinChange, type PinFailure } from '../pinning/pinPlan';
 import { findPinTargets, unpinned, type PinTargets } from '../pinning/pinTargets';
 import { resolveLookups, type ImageResolver } from '../pinning/resolveLookups';
-import { createCredentialSource } from '../registry/credentials/credentialStore';
-import { RegistryClient } from '../registry/registryClient';
 import type { PinOptions } from './args';
 import { ExitStatus } from './check';
+import { createCliRegistryClient } from './registryAccess';
 import { findInputFiles, readInputFile, type InputFile } from './files';
 
 export interface PinEnvironment {
@@ -65,7 +64,12 @@ export async function runPin(options: PinOptions, environment: PinEnvironment): 
     return ExitStatus.NoVerdict;
   }
 
-  const resolver = environment.resolver ?? new RegistryClient({ credentials: createCredentialSource(), insecureRegistries: [...options.insecureRegistries] });
+  const access = environment.resolver !== undefined ? { client: environment.resolver } : createCliRegistryClient(options);
+  if ('problems' in access) {
+    for (const problem of access.problems) environment.writeError(`kube-images: ${problem}\n`);
+    return ExitStatus.NoVerdict;
+  }
+  const resolver = access.client;
   let outcomes;
   try {
     outcomes = await resolveLookups(

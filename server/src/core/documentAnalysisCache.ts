@@ -15,8 +15,13 @@ export interface DocumentAnalysisCacheOptions {
   readonly analyze?: DocumentAnalysisFunction;
 }
 
-/** Room for the documents of a few large files; past it, the least recently used are analysed again when next needed. */
-export const DEFAULT_CACHE_CHARACTERS = 16 * 1024 * 1024;
+/**
+ * Room for the recent versions of the documents being edited (an undo is then a lookup) and for
+ * documents that several open files share. The open files hold the analyses of their current
+ * documents themselves, so the cache need not: sized for whole files, it kept a version of every
+ * edited document until it had grown to many times the file, and memory grew with each edit.
+ */
+export const DEFAULT_CACHE_CHARACTERS = 2 * 1024 * 1024;
 
 interface Entry {
   /** The key it is stored under: context key, a NUL, then the document's text. */

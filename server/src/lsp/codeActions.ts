@@ -29,10 +29,11 @@ import { currentAnalysis, type CurrentAnalysis } from './currentAnalysis';
 import { DIAGNOSTIC_SOURCE, isDiagnosticData } from './diagnostics';
 import type { DocumentStore } from './documents';
 import { guard } from './guard';
-import { FIX_ALL_TITLE, type PinCodeActions } from './pinCodeActions';
+import type { PinCodeActions } from './pinCodeActions';
 import type { SettingsStore } from './settings';
 
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.kubeImages`;
+const FIX_ALL_TITLE = 'Fix all Kubernetes image problems';
 
 export const CODE_ACTION_OPTIONS: CodeActionOptions = {
   codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite, FIX_ALL_KIND],
@@ -116,8 +117,8 @@ function writePolicyActions(params: CodeActionParams, current: CurrentAnalysis):
 
 function fixAllActions(params: CodeActionParams, current: CurrentAnalysis, pins: PinCodeActions): CodeAction[] {
   // When it has to pin too, its edit (local fixes and pins) is computed on resolve.
-  const pinning = pins.fixAll(current);
-  if (pinning !== undefined) return [pinning];
+  const pinning = pins.fixAllData(current);
+  if (pinning !== undefined) return [{ title: FIX_ALL_TITLE, kind: FIX_ALL_KIND, data: pinning }];
   const edits = fixAllEdits(current.documents, current.settings.severity);
   if (edits.length === 0) return [];
   return [action(FIX_ALL_TITLE, FIX_ALL_KIND, params, edits.map((edit) => toLspEdit(current.textDocument, edit)))];

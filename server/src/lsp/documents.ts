@@ -4,7 +4,8 @@
  * We keep our own store instead of `TextDocuments` because the analyzer needs every edit as an
  * offset range on the text it applies to: that is what lets it re-analyse only the YAML
  * documents an edit touches. Edits are collected as they arrive and handed to the analyzer when
- * a feature first needs the analysis, so a burst of keystrokes costs one analysis.
+ * a feature first needs the analysis, so a burst of keystrokes costs one analysis. The text itself
+ * is a `ChunkedTextDocument`, so that neither an edit nor its analysis copies the whole file.
  */
 import {
   TextDocumentContentChangeEvent,
@@ -12,9 +13,9 @@ import {
   type DidCloseTextDocumentParams,
   type DidOpenTextDocumentParams,
 } from 'vscode-languageserver/node';
-import { TextDocument } from 'vscode-languageserver-textdocument';
 import { FileAnalyzer, type TextChange } from '../core/fileAnalyzer';
 import type { AnalysisContext, AnalyzedDocument } from '../core/types';
+import { ChunkedTextDocument } from './chunkedTextDocument';
 
 export class OpenDocument {
   private analyzer: FileAnalyzer | undefined;
@@ -26,7 +27,7 @@ export class OpenDocument {
 
   constructor(
     readonly uri: string,
-    readonly textDocument: TextDocument,
+    readonly textDocument: ChunkedTextDocument,
     private readonly context: AnalysisContext,
   ) {}
 
@@ -44,10 +45,10 @@ export class OpenDocument {
         this.needsFullAnalysis = true;
         this.pendingChanges = [];
       }
-      TextDocument.update(this.textDocument, [change], version);
+      this.textDocument.update([change], version);
     }
     // A notification without changes still moves the document to its version.
-    if (changes.length === 0) TextDocument.update(this.textDocument, [], version);
+    if (changes.length === 0) this.textDocument.update([], version);
   }
 
   /** The analysis of the current text. `maxFileSize` comes from the document's settings. */
@@ -61,7 +62,9 @@ export class OpenDocument {
     // Should the update fail, the analyzer's state is unknown: the next call starts over.
     this.needsFullAnalysis = true;
     this.pendingChanges = [];
-    if (changes === undefined || changes.length > 0) this.analyzer.update(this.textDocument.getText(), changes);
+    // Edits are read from the chunks where they landed; a whole reading may as well take one string.
+    if (changes === undefined) this.analyzer.update(this.textDocument.getText());
+    else if (changes.length > 0) this.analyzer.update(this.textDocument, changes);
     this.needsFullAnalysis = false;
     return this.analyzer.documents;
   }
@@ -92,7 +95,7 @@ export class DocumentStore {
   didOpen({ textDocument }: DidOpenTextDocumentParams): void {
     const document = new OpenDocument(
       textDocument.uri,
-      TextDocument.create(textDocument.uri, textDocument.languageId, textDocument.version, textDocument.text),
+      new ChunkedTextDocument(textDocument.uri, textDocument.languageId, textDocument.version, textDocument.text),
       analysisContextFor(textDocument.uri),
     );
     this.documents.set(textDocument.uri, document);

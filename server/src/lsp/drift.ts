@@ -17,17 +17,15 @@ import { applySeverities, type ReportedFinding } from '../core/severities';
 import type { AnalyzedDocument, Severity } from '../core/types';
 import { registryFindings } from '../pinning/pinPlan';
 import { findPinTargets, type PinTarget } from '../pinning/pinTargets';
-import { formatPlatform } from '../pinning/platform';
 import type { LookupOutcome } from '../pinning/resolveLookups';
 import { DIAGNOSTIC_SOURCE, type DiagnosticData } from './diagnostics';
 import { logError } from './guard';
 import type { CheckDriftResult, PinFailureReport } from './protocol';
 import type { RegistryAccess } from './pinRegistryAccess';
-import { UntrustedWorkspaceError } from './pinRegistryAccess';
 import type { KubeImagesSettings } from './settings';
 
 /** How long an answer stands before the tag is looked up again. */
-export const RECHECK_AFTER_MS = 5 * 60 * 1000;
+const RECHECK_AFTER_MS = 5 * 60 * 1000;
 
 const LSP_SEVERITY: Readonly<Record<Severity, DiagnosticSeverity>> = {
   error: DiagnosticSeverity.Error,
@@ -42,7 +40,7 @@ interface Checked {
 }
 
 export class DriftChecker {
-  /** Answers by lookup and pin platform (the platform decides which digest a moved pin gets). */
+  /** Answers by lookup. */
   private readonly checked = new Map<string, Checked>();
   /** Lookups under way, with the documents to publish again when each completes. */
   private readonly pending = new Map<string, Set<string>>();
@@ -67,7 +65,7 @@ export class DriftChecker {
     const outcomes = new Map<string, LookupOutcome>();
     const stale: string[] = [];
     for (const target of targets) {
-      const entry = this.checked.get(checkKey(target.lookup, settings));
+      const entry = this.checked.get(target.lookup);
       if (entry !== undefined) outcomes.set(target.lookup, entry.outcome);
       if (entry === undefined || this.now() - entry.at > RECHECK_AFTER_MS) stale.push(target.lookup);
     }
@@ -85,7 +83,7 @@ export class DriftChecker {
     );
     this.requested.add(uri);
     const at = this.now();
-    for (const [lookup, outcome] of outcomes) this.checked.set(checkKey(lookup, settings), { outcome, at });
+    for (const [lookup, outcome] of outcomes) this.checked.set(lookup, { outcome, at });
     this.republish(uri);
     const findings = registryFindings(targets, outcomes, settings.pinPlatform);
     const written = new Map(targets.map((target) => [target.lookup, target.reference.text]));
@@ -109,36 +107,38 @@ export class DriftChecker {
   private lookUp(uri: string, lookups: readonly string[], settings: KubeImagesSettings): void {
     const started: string[] = [];
     for (const lookup of new Set(lookups)) {
-      const key = checkKey(lookup, settings);
-      const waiting = this.pending.get(key);
+      const waiting = this.pending.get(lookup);
       if (waiting !== undefined) {
         waiting.add(uri);
         continue;
       }
-      this.pending.set(key, new Set([uri]));
+      this.pending.set(lookup, new Set([uri]));
       started.push(lookup);
     }
     if (started.length === 0) return;
-    const keys = started.map((lookup) => checkKey(lookup, settings));
     this.access
       .resolve(started, settings)
       .then((outcomes) => {
         const at = this.now();
         for (const [lookup, outcome] of outcomes) {
-          this.checked.set(checkKey(lookup, settings), { outcome, at });
+          this.checked.set(lookup, { outcome, at });
           // Say once per check why a tag could not be checked: a diagnostic would blame the manifest.
           if (!outcome.ok && outcome.kind !== 'not-found') this.connection.console.warn(`Drift check skipped: ${outcome.message}`);
         }
       })
       .catch((error: unknown) => {
-        // Trust cannot be revoked within a session, so this is a bug; never a reason to stop the server.
-        if (!(error instanceof UntrustedWorkspaceError)) logError(this.connection, 'Drift check failed', error);
+        // `resolve` turns every registry answer into an outcome, so this is a bug. Its lookups are
+        // recorded as failed all the same, or each publication would start them again.
+        logError(this.connection, 'Drift check failed', error);
+        const at = this.now();
+        const outcome: LookupOutcome = { ok: false, kind: 'internal', message: 'the drift check failed; the log has the details' };
+        for (const lookup of started) this.checked.set(lookup, { outcome, at });
       })
       .finally(() => {
         const documents = new Set<string>();
-        for (const key of keys) {
-          for (const waiting of this.pending.get(key) ?? []) documents.add(waiting);
-          this.pending.delete(key);
+        for (const lookup of started) {
+          for (const waiting of this.pending.get(lookup) ?? []) documents.add(waiting);
+          this.pending.delete(lookup);
         }
         for (const document of documents) this.republish(document);
       });
@@ -155,10 +155,6 @@ export class DriftChecker {
     const reported = applySeverities(applyIgnoreComments(findings, textDocument.getText()), settings.severity);
     return reported.map((finding) => toDiagnostic(finding, textDocument));
   }
-}
-
-function checkKey(lookup: string, settings: KubeImagesSettings): string {
-  return settings.pinPlatform === undefined ? lookup : `${formatPlatform(settings.pinPlatform)} ${lookup}`;
 }
 
 function toDiagnostic(finding: ReportedFinding, textDocument: TextDocument): Diagnostic {

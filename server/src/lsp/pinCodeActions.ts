@@ -37,8 +37,7 @@ import { UNTRUSTED_WORKSPACE_REASON } from './protocol';
 import type { RegistryAccess } from './pinRegistryAccess';
 import type { SettingsStore } from './settings';
 
-export const PIN_ACTION_TITLE = 'Pin to digest';
-export const FIX_ALL_TITLE = 'Fix all Kubernetes image problems';
+const PIN_ACTION_TITLE = 'Pin to digest';
 
 /** Diagnostics a pin fixes. */
 const PINNABLE_CODES: ReadonlySet<string> = new Set<DiagnosticCode>(['latest-tag', 'implicit-latest', 'not-pinned']);
@@ -97,14 +96,15 @@ export class PinCodeActions {
   }
 
   /**
-   * The fix-all action when it has to pin: trusted workspace, `not-pinned` shown, something to
-   * pin. Undefined otherwise, and the caller offers the local fixes alone, complete.
+   * The `data` of a fix-all action that has to pin (trusted workspace, `not-pinned` shown,
+   * something to pin), whose edit `resolve` computes. Undefined otherwise: the local fixes alone
+   * make a complete action.
    */
-  fixAll(current: CurrentAnalysis): CodeAction | undefined {
+  fixAllData(current: CurrentAnalysis): unknown {
     if (!this.canResolveEdits || !this.access.isTrusted || !notPinnedShown(current)) return undefined;
     if (unpinned(findPinTargets(current.documents).targets).length === 0) return undefined;
     const { uri, version } = current.textDocument;
-    return { title: FIX_ALL_TITLE, kind: `${CodeActionKind.SourceFixAll}.kubeImages`, data: { kind: 'kubeImages.fixAll', uri, version } satisfies PinActionData };
+    return { kind: 'kubeImages.fixAll', uri, version } satisfies PinActionData;
   }
 
   /** `codeAction/resolve`: asks the registry and fills in the edit. Any other action comes back as it is. */

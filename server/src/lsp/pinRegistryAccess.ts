@@ -28,8 +28,6 @@ export class UntrustedWorkspaceError extends Error {
 /** Resolutions remembered for hovers; the oldest are forgotten first. */
 const REMEMBERED_RESOLUTIONS = 1_000;
 
-export type LookupOptions = Omit<ResolveOptions, 'platform'>;
-
 export class RegistryAccess {
   private client: { readonly key: string; readonly resolver: DisposableResolver } | undefined;
   private readonly remembered = new Map<string, ResolvedImage>();
@@ -56,14 +54,13 @@ export class RegistryAccess {
   }
 
   /**
-   * Resolves every distinct lookup with the settings of the document asking (its pin platform,
-   * the machine's registry settings). Never rejects for a registry's answer; rejects with
-   * `UntrustedWorkspaceError` before any request when the workspace is untrusted.
+   * Resolves every distinct lookup with the machine's registry settings. Never rejects for a
+   * registry's answer; rejects with `UntrustedWorkspaceError` before any request when the
+   * workspace is untrusted.
    */
-  async resolve(lookups: Iterable<string>, settings: KubeImagesSettings, options: LookupOptions = {}): Promise<Map<string, LookupOutcome>> {
+  async resolve(lookups: Iterable<string>, settings: KubeImagesSettings, options: ResolveOptions = {}): Promise<Map<string, LookupOutcome>> {
     if (!this.trusted) throw new UntrustedWorkspaceError();
-    const platform = settings.pinPlatform;
-    const outcomes = await resolveLookups(this.clientFor(settings.registry), lookups, platform === undefined ? options : { ...options, platform });
+    const outcomes = await resolveLookups(this.clientFor(settings.registry), lookups, options);
     for (const [lookup, outcome] of outcomes) if (outcome.ok) this.remember(lookup, outcome.image);
     return outcomes;
   }

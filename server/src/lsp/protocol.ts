@@ -7,6 +7,7 @@
  * standard `codeAction/resolve`.
  */
 import { NotificationType0, ProtocolRequestType, RequestType, type WorkDoneProgressParams, type WorkspaceEdit } from 'vscode-languageserver-protocol';
+import { canonicalHost } from '../registry/registryHost';
 import type { RegistryCredential } from '../registry/types';
 
 /** What the client announces in `initialize`'s `initializationOptions`. */
@@ -96,6 +97,21 @@ export interface RegistryCredentialsParams {
   /** Normalized registry host, as in image references: `docker.io`, `ghcr.io`, `127.0.0.1:5000`. */
   readonly registry: string;
   readonly repository: string;
+}
+
+/** Hosts docker and its users write for Docker Hub, which image references call `docker.io`. */
+const DOCKER_HUB_ALIASES: ReadonlySet<string> = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
+
+/**
+ * A registry as the user may type it (`https://index.docker.io/v1/`, `GHCR.io`, `localhost:5000`)
+ * in the form `RegistryCredentialsParams.registry` uses, so both ends key credentials alike.
+ * Undefined when it names no host.
+ */
+export function registryHostOf(input: string): string | undefined {
+  const withoutScheme = input.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
+  const host = canonicalHost(withoutScheme.split('/')[0] ?? '');
+  if (host === undefined) return undefined;
+  return DOCKER_HUB_ALIASES.has(host) ? 'docker.io' : host;
 }
 
 /**

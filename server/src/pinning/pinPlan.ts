@@ -36,16 +36,15 @@ export interface PinPlan {
 /**
  * The digest a pin writes. By default the digest the tag names, which for a multi-platform image
  * is the index (manifest list): every node's runtime then picks its own platform from it. With a
- * platform, that platform's manifest instead.
+ * platform, that platform's manifest from the index's list (`image.platforms`, which every
+ * lookup asks for).
  */
 export function pinDigest(image: ResolvedImage, platform: Platform | undefined): { readonly digest: string } | { readonly problem: string } {
   if (platform === undefined) return { digest: image.digest };
-  // The index's own list first: it does not depend on which platform the lookup asked for.
-  const entry = image.platforms?.find((offered) => platformMatches(platform, offered));
-  if (entry !== undefined) return { digest: entry.digest };
-  if (image.platformDigest !== undefined) return { digest: image.platformDigest };
   // A single manifest is all the tag names: there is no other platform to choose.
   if (image.platforms === undefined) return { digest: image.digest };
+  const entry = image.platforms.find((offered) => platformMatches(platform, offered));
+  if (entry !== undefined) return { digest: entry.digest };
   const offered = image.platforms.map(formatPlatform).join(', ');
   return { problem: `${image.reference} offers no ${formatPlatform(platform)} image (it offers ${offered === '' ? 'none' : offered})` };
 }
@@ -121,7 +120,7 @@ export function shortDigest(digest: string): string {
 
 /** Whether the tag still names `digest`: as its own digest, or as one platform's manifest in its index. */
 function namesDigest(image: ResolvedImage, digest: string): boolean {
-  return image.digest === digest || image.platformDigest === digest || (image.platforms ?? []).some((entry) => entry.digest === digest);
+  return image.digest === digest || (image.platforms ?? []).some((entry) => entry.digest === digest);
 }
 
 function digestDrift(target: PinTarget, image: ResolvedImage, platform: Platform | undefined): Finding {
@@ -132,9 +131,10 @@ function digestDrift(target: PinTarget, image: ResolvedImage, platform: Platform
   const message =
     `The tag "${tag}" now points to ${now} in ${image.registry}, not to the pinned ${pinned.text}. ` +
     'The kubelet pulls the pinned digest and ignores the tag, so the tag no longer says what runs.';
-  const fixes = 'digest' in chosen ? [{ title: `Move the pin to ${shortDigest(chosen.digest)}`, edits: [pinChange(target, chosen.digest).edit], isPreferred: true }] : [];
   const finding: Finding = { code: digestDriftRule.code, severity: digestDriftRule.defaultSeverity, start: pinned.start, end: pinned.end, message };
-  return fixes.length === 0 ? finding : { ...finding, fixes };
+  if (!('digest' in chosen)) return finding;
+  const move = { title: `Move the pin to ${shortDigest(chosen.digest)}`, edits: [pinChange(target, chosen.digest).edit], isPreferred: true };
+  return { ...finding, fixes: [move] };
 }
 
 const MISSING: Readonly<Partial<Record<MissingPart, string>>> = { repository: 'no such repository', tag: 'no such tag', digest: 'no such manifest' };

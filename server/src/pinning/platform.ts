@@ -15,7 +15,8 @@ export function parsePlatform(text: string): Platform | undefined {
 }
 
 export function formatPlatform(platform: Platform): string {
-  return platform.variant === undefined || platform.variant === '' ? `${platform.os}/${platform.architecture}` : `${platform.os}/${platform.architecture}/${platform.variant}`;
+  const name = `${platform.os}/${platform.architecture}`;
+  return platform.variant === undefined || platform.variant === '' ? name : `${name}/${platform.variant}`;
 }
 
 /**

@@ -3,11 +3,11 @@
  * requests go to each registry and caches answers; this only fans out, collects every outcome
  * (a failure is an outcome, never a rejection) and reports progress.
  */
-import { RegistryError, type MissingPart, type Platform, type RegistryErrorKind, type ResolvedImage } from '../registry/types';
+import { RegistryError, type MissingPart, type RegistryErrorKind, type ResolvedImage } from '../registry/types';
 
 /** The part of `RegistryClient` pinning needs, so tests and callers can pass any resolver. */
 export interface ImageResolver {
-  resolve(reference: string, options?: { signal?: AbortSignal; platform?: Platform; bypassCache?: boolean; includePlatforms?: boolean }): Promise<ResolvedImage>;
+  resolve(reference: string, options?: { signal?: AbortSignal; bypassCache?: boolean; includePlatforms?: boolean }): Promise<ResolvedImage>;
 }
 
 export type LookupOutcome =
@@ -23,8 +23,6 @@ export type LookupOutcome =
 
 export interface ResolveOptions {
   readonly signal?: AbortSignal;
-  /** Asked for as well, so an index's entry for it is known (`kubeImages.pin.platform`). */
-  readonly platform?: Platform;
   /** Skip the client's cache: drift checks ask what the tag names now. */
   readonly bypassCache?: boolean;
   /** Called once per lookup as it settles, with how many have settled so far. */
@@ -45,18 +43,20 @@ export async function resolveLookups(resolver: ImageResolver, lookups: Iterable<
   return outcomes;
 }
 
-export async function resolveOne(resolver: ImageResolver, lookup: string, options: ResolveOptions = {}): Promise<LookupOutcome> {
+async function resolveOne(resolver: ImageResolver, lookup: string, options: ResolveOptions = {}): Promise<LookupOutcome> {
   try {
+    // An index's platforms are always read: which one a pin takes is decided from them
+    // (`pinDigest`), so one answer serves every platform setting, drift checks and hovers.
     const image = await resolver.resolve(lookup, {
       ...(options.signal === undefined ? {} : { signal: options.signal }),
-      ...(options.platform === undefined ? {} : { platform: options.platform }),
       ...(options.bypassCache === true ? { bypassCache: true } : {}),
       includePlatforms: true,
     });
     return { ok: true, image };
   } catch (error) {
     if (error instanceof RegistryError) {
-      return error.missing === undefined ? { ok: false, kind: error.kind, message: error.message } : { ok: false, kind: error.kind, message: error.message, missing: error.missing };
+      const failure = { ok: false, kind: error.kind, message: error.message } as const;
+      return error.missing === undefined ? failure : { ...failure, missing: error.missing };
     }
     // Not the registry's answer but our own failure: said plainly, without a stack.
     return { ok: false, kind: 'internal', message: `looking up ${lookup} failed: ${error instanceof Error ? error.message : String(error)}` };

@@ -20,9 +20,9 @@ export interface ErrorContext {
 /** Where a user configures what these messages point to; the VS Code and CLI adapters define them. */
 export const REGISTRY_HINTS = {
   addCredentialsCommand: 'Kubernetes Images: Add Registry Credentials',
-  insecureRegistriesSetting: 'kubeImages.registry.insecureRegistries',
+  insecureRegistriesSetting: 'kubeImages.registries.insecure',
   insecureRegistryFlag: '--insecure-registry',
-  certificateAuthoritiesSetting: 'kubeImages.registry.certificateAuthorities',
+  certificateAuthoritiesSetting: 'kubeImages.registries.certificateAuthorities',
   certificateAuthorityFlag: '--registry-ca',
 } as const;
 

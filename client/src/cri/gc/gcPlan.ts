@@ -29,7 +29,7 @@
  */
 import { formatBytes, formatDuration } from './humanUnits';
 import { isGcDisabled, validateGcPolicy, type GcPolicy } from './gcPolicy';
-import { updateImageHistoryWithUse, type ImageHistory, type ImageUsageRecord } from './imageHistory';
+import { updateImageHistoryWithUse, type ImageHistory } from './imageHistory';
 import { distinctImages, findImagesInUse, type NodeContainer, type NodeImage } from './imagesInUse';
 
 /**
@@ -145,10 +145,9 @@ export interface GcPlan {
 interface Candidate {
   readonly image: NodeImage;
   readonly size: number;
-  readonly record: ImageUsageRecord;
-  /** Sort keys as plain numbers: never used is -Infinity, which sorts first like Go's zero time. */
-  readonly lastUsedKey: number;
-  readonly firstDetectedKey: number;
+  /** From the history. Never seen in use is -Infinity, which sorts first, like Go's zero time. */
+  readonly lastUsed: number;
+  readonly firstDetected: number;
 }
 
 export function planImageGc(input: GcPlanInput): GcPlan {
@@ -174,9 +173,8 @@ export function planImageGc(input: GcPlanInput): GcPlan {
       candidates.push({
         image,
         size: sizeOf(image),
-        record,
-        lastUsedKey: record.lastUsed ?? Number.NEGATIVE_INFINITY,
-        firstDetectedKey: record.firstDetected,
+        lastUsed: record.lastUsed ?? Number.NEGATIVE_INFINITY,
+        firstDetected: record.firstDetected,
       });
     }
   }
@@ -318,11 +316,11 @@ function runAgePass(
   const remaining: Candidate[] = [];
   const maxAge = formatDuration(policy.maxAgeMs);
   for (const candidate of candidates) {
-    const { lastUsed } = candidate.record;
+    const { lastUsed } = candidate;
     // Never seen in use is Go's zero time: unused for longer than any MaxAge.
-    if (lastUsed === undefined || now - lastUsed > policy.maxAgeMs) {
+    if (now - lastUsed > policy.maxAgeMs) {
       const unused =
-        lastUsed === undefined
+        lastUsed === Number.NEGATIVE_INFINITY
           ? `Not seen in use by any container since tracking began ${formatDuration(now - trackingSince)} ago`
           : `Unused for ${formatDuration(now - lastUsed)}`;
       removed.push(removal(candidate, 'age', `${unused}, longer than MaxAge (${maxAge}).`));
@@ -347,12 +345,12 @@ function runSpacePass(
   let index = 0;
   for (; index < candidates.length; index++) {
     const candidate = candidates[index];
-    const { image, record, size } = candidate;
-    if (record.lastUsed !== undefined && record.lastUsed >= now) {
+    const { image, size } = candidate;
+    if (candidate.lastUsed >= now) {
       kept.push(keep(image, 'used-since-pass-began', 'Recorded in use at or after the moment this pass began; the kubelet skips it.'));
       continue;
     }
-    const age = now - record.firstDetected;
+    const age = now - candidate.firstDetected;
     if (age < policy.minAgeMs) {
       kept.push(
         keep(
@@ -368,7 +366,7 @@ function runSpacePass(
       removal(
         candidate,
         'space',
-        `${describeLastUse(record, now)}; removing it brings the space freed to ${formatBytes(freed)} of ${target}.`,
+        `${describeLastUse(candidate, now)}; removing it brings the space freed to ${formatBytes(freed)} of ${target}.`,
       ),
     );
     if (freed >= wanted) {
@@ -413,8 +411,8 @@ function isByteCount(value: number): boolean {
 }
 
 function byLastUsedAndDetected(a: Candidate, b: Candidate): number {
-  if (a.lastUsedKey !== b.lastUsedKey) return a.lastUsedKey < b.lastUsedKey ? -1 : 1;
-  if (a.firstDetectedKey !== b.firstDetectedKey) return a.firstDetectedKey < b.firstDetectedKey ? -1 : 1;
+  if (a.lastUsed !== b.lastUsed) return a.lastUsed < b.lastUsed ? -1 : 1;
+  if (a.firstDetected !== b.firstDetected) return a.firstDetected < b.firstDetected ? -1 : 1;
   return a.image.id < b.image.id ? -1 : a.image.id > b.image.id ? 1 : 0;
 }
 
@@ -440,11 +438,11 @@ function describeUsers(users: readonly string[]): string {
   return `Used by ${users.length} container${users.length === 1 ? '' : 's'} (${shown}${more}); the kubelet counts containers in every state, exited ones too.`;
 }
 
-function describeLastUse(record: ImageUsageRecord, now: number): string {
-  const firstSeen = `first seen ${formatDuration(now - record.firstDetected)} ago`;
-  return record.lastUsed === undefined
+function describeLastUse(candidate: Candidate, now: number): string {
+  const firstSeen = `first seen ${formatDuration(now - candidate.firstDetected)} ago`;
+  return candidate.lastUsed === Number.NEGATIVE_INFINITY
     ? `Never seen in use, ${firstSeen}`
-    : `Last used ${formatDuration(now - record.lastUsed)} ago, ${firstSeen}`;
+    : `Last used ${formatDuration(now - candidate.lastUsed)} ago, ${firstSeen}`;
 }
 
 function describeAgePass(agePass: GcAgePass, count: number, bytes: number, policy: GcPolicy, trackedFor: number): string {
@@ -464,8 +462,13 @@ function describeAgePass(agePass: GcAgePass, count: number, bytes: number, polic
 function describeShortfall(kept: readonly GcKeep[], historyShorterThanMinAge: boolean, policy: GcPolicy): string {
   const totals = new Map<GcKeepReason, { count: number; bytes: number }>();
   for (const image of kept) {
-    const total = totals.get(image.reason) ?? { count: 0, bytes: 0 };
-    totals.set(image.reason, { count: total.count + 1, bytes: total.bytes + image.size });
+    const total = totals.get(image.reason);
+    if (total === undefined) {
+      totals.set(image.reason, { count: 1, bytes: image.size });
+    } else {
+      total.count++;
+      total.bytes += image.size;
+    }
   }
   const labels: readonly (readonly [GcKeepReason, string])[] = [
     ['in-use', 'in use'],

@@ -45,13 +45,18 @@ const BARE_SHA256_ID = /^[a-f0-9]{64}$/;
 /** The images with each id once, the first listing counting (the same array when already so), and their ids. */
 export function distinctImages<T extends { readonly id: string }>(images: readonly T[]): { readonly images: readonly T[]; readonly ids: ReadonlySet<string> } {
   const ids = new Set<string>();
-  const distinct: T[] = [];
-  for (const image of images) {
-    if (ids.has(image.id)) continue;
+  // Runtimes list each id once, so the copy is made only from the first repeat on.
+  let distinct: T[] | undefined;
+  for (let index = 0; index < images.length; index++) {
+    const image = images[index];
+    if (ids.has(image.id)) {
+      distinct ??= images.slice(0, index);
+      continue;
+    }
     ids.add(image.id);
-    distinct.push(image);
+    distinct?.push(image);
   }
-  return { images: distinct.length === images.length ? images : distinct, ids };
+  return { images: distinct ?? images, ids };
 }
 
 /** `ids`: the images' ids, when the caller has the set already. */
@@ -63,13 +68,19 @@ export function findImagesInUse(
   // Ids first: the kubelet's key, then any reference that is an id. Names (tags, digests) can
   // move between images, so they are the last resort.
   const resolved: (string | undefined)[] = new Array<string | undefined>(containers.length);
-  const unresolved: number[] = [];
+  const unresolved: Unresolved[] = [];
   for (let index = 0; index < containers.length; index++) {
-    const imageId = idOf(containers[index], ids);
-    if (imageId === undefined) unresolved.push(index);
-    resolved[index] = imageId;
+    const container = containers[index];
+    const kubeletKey = nonEmpty(container.imageId) ?? nonEmpty(container.imageRef);
+    if (kubeletKey !== undefined && ids.has(kubeletKey)) {
+      resolved[index] = kubeletKey;
+      continue;
+    }
+    const references = referencesOf(container);
+    resolved[index] = idAmong(references, ids);
+    if (resolved[index] === undefined) unresolved.push({ index, references });
   }
-  if (unresolved.length > 0) resolveByName(images, containers, unresolved, resolved);
+  if (unresolved.length > 0) resolveByName(images, unresolved, resolved);
 
   const users = new Map<string, string[]>();
   for (let index = 0; index < containers.length; index++) {
@@ -82,10 +93,14 @@ export function findImagesInUse(
   return users;
 }
 
-function idOf(container: NodeContainer, ids: ReadonlySet<string>): string | undefined {
-  const kubeletKey = nonEmpty(container.imageId) ?? nonEmpty(container.imageRef);
-  if (kubeletKey !== undefined && ids.has(kubeletKey)) return kubeletKey;
-  for (const reference of referencesOf(container)) {
+interface Unresolved {
+  /** Position in the container list. */
+  readonly index: number;
+  readonly references: readonly string[];
+}
+
+function idAmong(references: readonly string[], ids: ReadonlySet<string>): string | undefined {
+  for (const reference of references) {
     if (ids.has(reference)) return reference;
     if (BARE_SHA256_ID.test(reference) && ids.has(`sha256:${reference}`)) return `sha256:${reference}`;
   }
@@ -96,22 +111,17 @@ function idOf(container: NodeContainer, ids: ReadonlySet<string>): string | unde
  * Matches the unresolved containers' references against repository digests and tags. Rather than
  * index every name on the node, it looks for the few names wanted: most nodes have none.
  */
-function resolveByName(
-  images: readonly NodeImage[],
-  containers: readonly NodeContainer[],
-  unresolved: readonly number[],
-  resolved: (string | undefined)[],
-): void {
+function resolveByName(images: readonly NodeImage[], unresolved: readonly Unresolved[], resolved: (string | undefined)[]): void {
   const wanted = new Set<string>();
-  for (const index of unresolved) for (const reference of referencesOf(containers[index])) wanted.add(reference);
+  for (const { references } of unresolved) for (const reference of references) wanted.add(reference);
   const owners = new Map<string, string>();
   for (const image of images) {
     // The first image listed under a name keeps it; a runtime never lists one name twice.
     for (const name of image.repoDigests) if (wanted.has(name) && !owners.has(name)) owners.set(name, image.id);
     for (const name of image.repoTags) if (wanted.has(name) && !owners.has(name)) owners.set(name, image.id);
   }
-  for (const index of unresolved) {
-    for (const reference of referencesOf(containers[index])) {
+  for (const { index, references } of unresolved) {
+    for (const reference of references) {
       const owner = owners.get(reference);
       if (owner !== undefined) {
         resolved[index] = owner;
