@@ -17,7 +17,7 @@ import { registerCheckDrift, registerPinAll } from './lsp/pinAll';
 import { PinCodeActions } from './lsp/pinCodeActions';
 import { ClientCredentialSource } from './lsp/pinCredentials';
 import { editorRegistryClients, RegistryAccess } from './lsp/pinRegistryAccess';
-import { readInitializationOptions, WorkspaceTrustGrantedNotification } from './lsp/protocol';
+import { readInitializationOptions, RegistryCredentialsChangedNotification, WorkspaceTrustGrantedNotification } from './lsp/protocol';
 import { SettingsStore } from './lsp/settings';
 
 const connection = createConnection(ProposedFeatures.all);
@@ -44,6 +44,7 @@ connection.onInitialize((params): InitializeResult => {
   connection.onDidCloseTextDocument(guard(connection, 'didClose', undefined, (event) => store.didClose(event)));
   connection.onDidChangeConfiguration(guard(connection, 'didChangeConfiguration', undefined, (event) => settings.didChangeConfiguration(event.settings)));
   connection.onNotification(WorkspaceTrustGrantedNotification.type, guard(connection, 'workspaceTrustGranted', undefined, () => registry.grantTrust()));
+  connection.onNotification(RegistryCredentialsChangedNotification.type, guard(connection, 'registryCredentialsChanged', undefined, () => registry.credentialsChanged()));
   connection.onShutdown(() => registry.dispose());
 
   store.onDidChangeContent((document) => diagnostics.schedule(document.uri));

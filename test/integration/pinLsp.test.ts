@@ -38,6 +38,7 @@ import {
 import {
   CheckDriftRequest,
   PinAllRequest,
+  RegistryCredentialsChangedNotification,
   RegistryCredentialsRequest,
   UNTRUSTED_WORKSPACE_REASON,
   WorkspaceTrustGrantedNotification,
@@ -424,5 +425,22 @@ describe('credentials stored in the editor', { skip }, () => {
     assert.ok(output.includes('kubeImages/registryCredentials'), 'the output was captured');
     assert.ok(!output.includes(password), 'the password appears in what the server wrote');
     assert.ok(!output.includes(Buffer.from(`${username}:${password}`).toString('base64')), 'the encoded password appears in what the server wrote');
+  });
+
+  test('once the stored credentials change, a removed credential is not used again through a cached answer', async () => {
+    const { username, password } = registry.credentials;
+    const reference = `${registry.host}/private/app:1`;
+    const text = pod(reference);
+    server.credentials = () => [{ kind: 'basic', username, password }];
+    const allowed = await server.resolve(pinAction(await server.codeActions(await server.open(text), text, reference)));
+    assert.notEqual(allowed.edit, undefined);
+
+    // The user removes the credential: the client's secret storage fires, the client notifies.
+    server.credentials = () => [];
+    const askedBefore = server.credentialRequests.length;
+    await server.connection.sendNotification(RegistryCredentialsChangedNotification.type);
+    const refused = await server.resolve(pinAction(await server.codeActions(await server.open(text), text, reference)));
+    assert.equal(refused.edit, undefined, 'the pin still resolved with the removed credential');
+    assert.ok(server.credentialRequests.length > askedBefore, 'the server did not ask for credentials again');
   });
 });

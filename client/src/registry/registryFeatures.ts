@@ -13,11 +13,12 @@ import {
   RegistryCredentialsRequest,
   registryHostOf,
   UNTRUSTED_WORKSPACE_REASON,
+  RegistryCredentialsChangedNotification,
   WorkspaceTrustGrantedNotification,
   type KubeImagesInitializationOptions,
   type PinFailureReport,
 } from '../../../server/src/lsp/protocol';
-import { credentialOf, SecretCredentials } from './secretCredentials';
+import { credentialOf, isRegistryCredentialKey, SecretCredentials } from './secretCredentials';
 
 /** Read at every server start, so a restarted server sees the trust state of that moment. */
 export function initializationOptions(): KubeImagesInitializationOptions {
@@ -31,6 +32,9 @@ export function registerRegistryFeatures(client: LanguageClient, secrets: vscode
     client.onRequest(RegistryCredentialsRequest.type, async ({ registry }) => {
       const host = registryHostOf(registry);
       return vscode.workspace.isTrusted && host !== undefined ? credentials.lookup(host) : [];
+    }),
+    secrets.onDidChange((event) => {
+      if (isRegistryCredentialKey(event.key) && client.isRunning()) void client.sendNotification(RegistryCredentialsChangedNotification.type);
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
       if (client.isRunning()) void client.sendNotification(WorkspaceTrustGrantedNotification.type);

@@ -10,6 +10,11 @@ import type { RegistryCredential } from '../../../server/src/registry/types';
 const HOSTS_KEY = 'kubeImages.registryCredentials.hosts';
 const CREDENTIAL_KEY_PREFIX = 'kubeImages.registryCredentials/';
 
+/** Whether a secret-storage key belongs to the registry credentials (a credential or the list of hosts). */
+export function isRegistryCredentialKey(key: string): boolean {
+  return key === HOSTS_KEY || key.startsWith(CREDENTIAL_KEY_PREFIX);
+}
+
 export class SecretCredentials {
   constructor(private readonly secrets: vscode.SecretStorage) {}
 

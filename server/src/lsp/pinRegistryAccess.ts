@@ -70,6 +70,11 @@ export class RegistryAccess {
     return this.remembered.get(lookup);
   }
 
+  /** Credentials changed: the next lookup builds a new client, without the old tokens, cache and helper answers. */
+  credentialsChanged(): void {
+    this.dispose();
+  }
+
   dispose(): void {
     this.client?.resolver.dispose();
     this.client = undefined;

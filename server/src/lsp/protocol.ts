@@ -93,6 +93,16 @@ export namespace WorkspaceTrustGrantedNotification {
   export const type = new NotificationType0(method);
 }
 
+/**
+ * Client → server: credentials stored in VS Code changed (added or removed, in any window). The
+ * server forgets tokens and answers obtained with the old ones, so a removed credential is not
+ * used again through a cached token.
+ */
+export namespace RegistryCredentialsChangedNotification {
+  export const method = 'kubeImages/registryCredentialsChanged';
+  export const type = new NotificationType0(method);
+}
+
 export interface RegistryCredentialsParams {
   /** Normalized registry host, as in image references: `docker.io`, `ghcr.io`, `127.0.0.1:5000`. */
   readonly registry: string;
