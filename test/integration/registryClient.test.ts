@@ -19,7 +19,7 @@ import { freeLoopbackPort, missingRequirements, registryRequirements, run, waitU
 
 const IDENTITY_TOKEN = `identity-${randomBytes(12).toString('hex')}`;
 const WRONG_PASSWORD = `wrong-${randomBytes(12).toString('hex')}`;
-const PUBLIC_REPOSITORIES = ['library/public', 'public/reuse', 'public/expiry', 'public/refused'];
+const PUBLIC_REPOSITORIES = ['library/public', 'public/reuse', 'public/expiry', 'public/refused', 'public/burst-a', 'public/burst-b', 'public/burst-c'];
 
 /** Every secret the suite hands to a client, in the forms that could leak (plain and Basic-encoded). */
 const secrets = new Set<string>([IDENTITY_TOKEN, WRONG_PASSWORD]);
@@ -97,11 +97,11 @@ interface Forwarder {
  * A forwarder to a registry of our own, for what the harness's fault proxy cannot do: serve TLS,
  * listen on another address, or count requests in flight. With `holdUntilInFlight`, the first
  * requests are held until that many are in flight at once, so reaching a concurrency limit does
- * not depend on how fast the registry answers.
+ * not depend on how fast the registry answers; `passFirst` requests go through before holding starts.
  */
 async function startForwarder(
   registry: LoopbackRegistry,
-  options: { address?: string; tls?: { key: string; cert: string }; holdUntilInFlight?: number } = {},
+  options: { address?: string; tls?: { key: string; cert: string }; holdUntilInFlight?: number; passFirst?: number } = {},
 ): Promise<Forwarder> {
   const registryPort = Number(registry.host.slice(registry.host.lastIndexOf(':') + 1));
   const requests: Forwarder['requests'] = [];
@@ -126,7 +126,7 @@ async function startForwarder(
       upstream.once('error', () => response.destroy());
       request.pipe(upstream);
     };
-    if (!holding) return forward();
+    if (!holding || requests.length <= (options.passFirst ?? 0)) return forward();
     held.push(forward);
     if (inFlight >= options.holdUntilInFlight!) {
       holding = false;
@@ -354,11 +354,15 @@ describe('RegistryClient against a real registry', { skip: missingRequirements(r
       const image = buildDataImage('fan out');
       const tags = Array.from({ length: 12 }, (_, position) => `t${position}`);
       for (const tag of tags) await anonymous.push(image, 'fanout', tag);
-      const forwarder = await startForwarder(anonymous, { holdUntilInFlight: 3 });
+      // The client's first request to a registry goes alone (it learns whether the registry wants
+      // credentials); the burst after it is what the limit is about.
+      const forwarder = await startForwarder(anonymous, { holdUntilInFlight: 3, passFirst: 1 });
       t.after(() => forwarder.close());
       const client = newClient(t, { maxConcurrentRequestsPerRegistry: 3, requestTimeoutMs: 10_000 });
 
-      const resolved = await Promise.all(tags.map((tag) => client.resolve(`${forwarder.host}/fanout:${tag}`)));
+      const [first, ...burst] = tags;
+      const resolved = [await client.resolve(`${forwarder.host}/fanout:${first}`)];
+      resolved.push(...(await Promise.all(burst.map((tag) => client.resolve(`${forwarder.host}/fanout:${tag}`)))));
       assert.deepEqual(new Set(resolved.map(({ digest }) => digest)), new Set([sha256Digest(image.manifest.bytes)]));
       assert.equal(forwarder.requests.length, tags.length);
       assert.equal(forwarder.maxInFlight, 3);
@@ -478,6 +482,23 @@ describe('RegistryClient against a real registry', { skip: missingRequirements(r
       await client.resolve(`${proxy.host}/library/public:reuse`);
       // Only the very first request met a challenge.
       assert.deepEqual(proxy.requests.map(({ outcome }) => outcome), [401, 200, 200, 200, 200]);
+    });
+
+    test('token: a cold burst of lookups learns the challenge once and fetches one token per repository', async (t) => {
+      const image = buildDataImage('burst');
+      const repositories = ['public/burst-a', 'public/burst-b', 'public/burst-c'];
+      const tags = ['t1', 't2', 't3', 't4', 't5', 't6', 't7', 't8'];
+      for (const repository of repositories) for (const tag of tags) await token.push(image, repository, tag);
+      const proxy = await token.openFaultProxy();
+      const client = newClient(t);
+      const issuedBefore = token.tokenIssuer!.requests.length;
+      const references = repositories.flatMap((repository) => tags.map((tag) => `${proxy.host}/${repository}:${tag}`));
+      const resolved = await Promise.all(references.map((reference) => client.resolve(reference)));
+      assert.ok(resolved.every(({ digest }) => digest === sha256Digest(image.manifest.bytes)));
+      const issued = token.tokenIssuer!.requests.slice(issuedBefore);
+      assert.deepEqual(issued.map(({ scopes }) => scopes.join(' ')).sort(), repositories.map((repository) => `repository:${repository}:pull`));
+      // One request met the challenge; every other lookup went out with its repository's token.
+      assert.equal(proxy.requests.filter(({ outcome }) => outcome === 401).length, 1);
     });
 
     test('token: an expired token is replaced before it is sent (injected clock)', async (t) => {

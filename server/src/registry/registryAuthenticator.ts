@@ -8,6 +8,11 @@
  * the registry's challenge, so the next repository on the same registry fetches its token at once
  * instead of being refused first. A cached authorization the registry refuses is dropped and the
  * request authenticated afresh, once.
+ *
+ * Concurrent lookups share that work instead of racing for it: while the first request to a
+ * registry learns its challenge the others wait, and while one lookup fetches the token for a
+ * scope, the other lookups of that repository wait for it. Pinning a file of 100 images on 8
+ * repositories then costs 8 token requests, not 100. Waiters hold no connection slot.
  */
 import type { HttpRequest, HttpResponse } from './httpTransport';
 import { parseAuthChallenges, selectChallenge, type SupportedChallenge } from './authChallenge';
@@ -33,6 +38,12 @@ export class RegistryAuthenticator {
   private readonly challenges = new Map<string, SupportedChallenge>();
   /** `Authorization` values that worked, per registry and scope. */
   private readonly authorizations: TtlCache<string>;
+  /** Registries that answered without a challenge: their lookups need not wait for a first contact. */
+  private readonly openRegistries = new Set<string>();
+  /** Per registry: settles once the first request to it has been answered and its challenge, if any, remembered. */
+  private readonly firstContacts = new Map<string, Promise<void>>();
+  /** Per registry and scope: settles once the authentication under way has finished, successfully or not. */
+  private readonly authentications = new Map<string, Promise<void>>();
 
   constructor(
     private readonly http: RegistryHttp,
@@ -45,24 +56,97 @@ export class RegistryAuthenticator {
   /** Sends a request to the registry, authenticating as needed; throws `unauthorized` when nothing works. */
   async send(context: RequestContext, request: HttpRequest): Promise<HttpResponse> {
     const key = `${context.registry} ${repositoryPullScope(context.repository)}`;
+    // Await only what is pending: an await of nothing would still yield, and every lookup of a burst
+    // would pass this point before the first one registered itself as the first contact.
+    const firstContactUnderWay = this.firstContacts.get(context.registry);
+    if (firstContactUnderWay !== undefined) await this.waitFor(context, firstContactUnderWay);
+    const authenticationUnderWay = this.authentications.get(key);
+    if (authenticationUnderWay !== undefined) await this.waitFor(context, authenticationUnderWay);
     const cached = this.authorizations.get(key);
     const remembered = this.challenges.get(context.registry);
-    if (cached === undefined && remembered !== undefined) return this.authenticate(context, request, key, remembered, undefined);
+    if (cached === undefined && remembered !== undefined) return this.authenticateShared(context, request, key, remembered, undefined);
 
-    const response = await this.http.send(context, withAuthorization(request, cached));
-    if (!isRefusal(response.status)) return response;
-    if (cached !== undefined) this.authorizations.delete(key);
-    if (response.leftHost) throw redirectedChallengeError(context, response.url.host, response.status);
-    const challenge = selectChallenge(parseAuthChallenges(response.headers['www-authenticate']));
-    // No challenge this client can answer: credentials could not be sent anyway.
-    if (challenge === undefined) throw unauthorizedError(context, { status: response.status, storedCredentials: undefined, warnings: [] });
-    this.challenges.set(context.registry, challenge);
-    return this.authenticate(context, request, key, challenge, response.status);
+    const firstContact = cached === undefined && remembered === undefined && !this.openRegistries.has(context.registry) && !this.firstContacts.has(context.registry);
+    let contacted: () => void = () => undefined;
+    if (firstContact) {
+      const settled = new Promise<void>((resolve) => (contacted = resolve));
+      this.firstContacts.set(context.registry, settled);
+    }
+    let challenge: SupportedChallenge | undefined;
+    let response: HttpResponse;
+    try {
+      response = await this.http.send(context, withAuthorization(request, cached));
+      if (!isRefusal(response.status)) {
+        if (cached === undefined) this.openRegistries.add(context.registry);
+        return response;
+      }
+      if (cached !== undefined) this.authorizations.delete(key);
+      if (response.leftHost) throw redirectedChallengeError(context, response.url.host, response.status);
+      challenge = selectChallenge(parseAuthChallenges(response.headers['www-authenticate']));
+      // No challenge this client can answer: credentials could not be sent anyway.
+      if (challenge === undefined) throw unauthorizedError(context, { status: response.status, storedCredentials: undefined, warnings: [] });
+      this.challenges.set(context.registry, challenge);
+    } finally {
+      if (firstContact) {
+        this.firstContacts.delete(context.registry);
+        contacted();
+      }
+    }
+    return this.authenticateShared(context, request, key, challenge, response.status);
   }
 
   clear(): void {
+    this.openRegistries.clear();
     this.challenges.clear();
     this.authorizations.clear();
+  }
+
+  /**
+   * Authenticates for `key`, unless another lookup already is: then waits for it and reuses what
+   * it obtained, authenticating itself only if that failed.
+   */
+  private async authenticateShared(
+    context: RequestContext,
+    request: HttpRequest,
+    key: string,
+    challenge: SupportedChallenge,
+    refusedStatus: number | undefined,
+  ): Promise<HttpResponse> {
+    const underWay = this.authentications.get(key);
+    if (underWay !== undefined) {
+      await this.waitFor(context, underWay);
+      const obtained = this.authorizations.get(key);
+      if (obtained !== undefined) {
+        const response = await this.http.send(context, withAuthorization(request, obtained));
+        if (!isRefusal(response.status)) return response;
+        this.authorizations.delete(key);
+      }
+    }
+    const attempt = this.authenticate(context, request, key, challenge, refusedStatus);
+    const settled = attempt.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.authentications.set(key, settled);
+    void settled.then(() => {
+      if (this.authentications.get(key) === settled) this.authentications.delete(key);
+    });
+    return attempt;
+  }
+
+  /** Waits for another lookup's step, but no longer than this lookup may run. */
+  private async waitFor(context: RequestContext, step: Promise<void>): Promise<void> {
+    if (context.signal.aborted) throw cancelledError(context);
+    let onAbort: () => void = () => undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(cancelledError(context));
+      context.signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      await Promise.race([step, aborted]);
+    } finally {
+      context.signal.removeEventListener('abort', onAbort);
+    }
   }
 
   private async authenticate(
