@@ -12,6 +12,7 @@ import { DocumentStore } from './lsp/documents';
 import { DriftChecker } from './lsp/drift';
 import { guard, logError } from './lsp/guard';
 import { registerHover } from './lsp/hover';
+import { registerImageReferences } from './lsp/imageReferences';
 import { registerInlayHints } from './lsp/inlayHints';
 import { registerCheckDrift, registerPinAll } from './lsp/pinAll';
 import { PinCodeActions } from './lsp/pinCodeActions';
@@ -61,6 +62,7 @@ connection.onInitialize((params): InitializeResult => {
   });
 
   registerHover(connection, store, settings, registry);
+  registerImageReferences(connection, store, settings);
   registerInlayHints(connection, store, settings);
   registerCodeActions(connection, store, settings, new PinCodeActions(connection, store, settings, registry, params.capabilities));
   registerPinAll(connection, store, settings, registry);

@@ -68,7 +68,7 @@ async function start(root: string, vsix: string, started: Started): Promise<stri
     ...(port === undefined ? {} : { port: Number(port) }),
     // An empty docker config: the demo uses no credentials of this machine's account.
     env: { DOCKER_CONFIG: dockerConfig },
-    settings: { 'kubeImages.endpoints': [node.containerd.endpoint], 'workbench.colorTheme': 'Default Dark Modern' },
+    settings: { 'kubeImages.endpoints': [{ name: 'sandbox-node', endpoint: node.containerd.endpoint }], 'workbench.colorTheme': 'Default Dark Modern' },
   }));
   return banner(codeServer, node, workspace);
 }

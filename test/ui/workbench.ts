@@ -10,7 +10,7 @@ import { CHROMIUM, CHROMIUM_ARGS, missingCodeServer, startCodeServer, type Runni
 import { repositoryRoot } from '../support/extensionHostRun';
 import { startSandboxNode, type SandboxNode } from '../support/sandboxNode';
 import { writeSandboxWorkspace } from '../support/sandboxWorkspace';
-import { containerdRequirements, missingRequirements } from '../support/system';
+import { containerdRequirements, missingRequirements, waitUntil } from '../support/system';
 
 export const SCREENSHOTS_DIRECTORY = join(repositoryRoot, 'test-results', 'screenshots');
 
@@ -52,7 +52,7 @@ export async function startUiSession(settings: Record<string, unknown> = {}): Pr
       extensions: [vsix],
       env: { DOCKER_CONFIG: dockerConfig },
       settings: {
-        'kubeImages.endpoints': [node.containerd.endpoint],
+        'kubeImages.endpoints': [{ name: 'sandbox-node', endpoint: node.containerd.endpoint }],
         'workbench.colorTheme': 'Default Dark Modern',
         // Nothing on screen but what the test opens.
         'workbench.tips.enabled': false,
@@ -105,6 +105,52 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   await input.fill(`>${title}`);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
   await page.keyboard.press('Enter');
+}
+
+/**
+ * Opens a problem from the Problems panel (Ctrl+Shift+M) as a person does: a double click on the
+ * entry whose text holds `text`, which moves the editor's cursor to it. Resolves once it has.
+ */
+export async function goToProblem(page: Page, text: string): Promise<void> {
+  const row = page.locator('.markers-panel .monaco-list-row', { hasText: text });
+  const line = /\[Ln (\d+), Col \d+\]/.exec(await row.innerText())?.[1];
+  if (line === undefined) throw new Error(`the Problems entry "${text}" shows no position`);
+  await row.dblclick();
+  // The problem's range is selected: the status bar shows where the selection ends, on the same line.
+  await page.locator('.statusbar-item', { hasText: `Ln ${line},` }).waitFor();
+}
+
+/** Clicks the light bulb shown on the cursor's line and resolves with the menu it opens. */
+export async function openLightBulb(page: Page): Promise<Locator> {
+  const bulb = page.locator('.monaco-editor.focused .lightBulbWidget');
+  const cursor = page.locator('.monaco-editor.focused .cursors-layer .cursor');
+  // The bulb of the previous position may still show while the actions of the new one are computed.
+  await waitUntil('the light bulb on the cursor line', async () => {
+    if (!(await bulb.isVisible())) return undefined;
+    const [bulbBox, cursorBox] = await Promise.all([bulb.boundingBox(), cursor.first().boundingBox()]);
+    return bulbBox !== null && cursorBox !== null && Math.abs(bulbBox.y - cursorBox.y) < cursorBox.height ? true : undefined;
+  }, { timeoutMs: 15_000, intervalMs: 100 });
+  await bulb.click();
+  const menu = page.locator('.action-widget');
+  await menu.waitFor();
+  return menu;
+}
+
+/** The titles of a code action menu's actions, in order. */
+export async function actionTitles(menu: Locator): Promise<string[]> {
+  return menu.locator('.monaco-list-row.action').evaluateAll((rows) => rows.map((row) => row.getAttribute('aria-label') ?? ''));
+}
+
+/** Moves the menu's focus to the action titled `title` with the arrow keys and accepts it with Enter. */
+export async function chooseAction(page: Page, menu: Locator, title: string): Promise<void> {
+  const titles = await actionTitles(menu);
+  const target = titles.indexOf(title);
+  if (target < 0) throw new Error(`no action "${title}" in the menu: ${titles.join(', ')}`);
+  const focused = titles.indexOf((await menu.locator('.monaco-list-row.action.focused').getAttribute('aria-label')) ?? '');
+  for (let index = Math.max(focused, 0); index < target; index++) await page.keyboard.press('ArrowDown');
+  await menu.locator('.monaco-list-row.action.focused', { hasText: title }).waitFor();
+  await page.keyboard.press('Enter');
+  await menu.waitFor({ state: 'hidden' });
 }
 
 /** Saves what the page shows as `test-results/screenshots/NAME.png`; returns the path. */

@@ -6,7 +6,7 @@
  * Other editors need none of them: without them the server works offline, and pins through the
  * standard `codeAction/resolve`.
  */
-import { NotificationType0, ProtocolRequestType, RequestType, type WorkDoneProgressParams, type WorkspaceEdit } from 'vscode-languageserver-protocol';
+import { NotificationType0, ProtocolRequestType, RequestType, RequestType0, type WorkDoneProgressParams, type WorkspaceEdit } from 'vscode-languageserver-protocol';
 import { canonicalHost } from '../registry/registryHost';
 import type { RegistryCredential } from '../registry/types';
 
@@ -131,4 +131,23 @@ export function registryHostOf(input: string): string | undefined {
 export namespace RegistryCredentialsRequest {
   export const method = 'kubeImages/registryCredentials';
   export const type = new RequestType<RegistryCredentialsParams, RegistryCredential[], void>(method);
+}
+
+/** One image reference written in the open documents. */
+export interface ImageReferenceEntry {
+  /** As written (the decoded scalar), e.g. `nginx:1.25`. */
+  readonly image: string;
+  /** What the kubelet asks the runtime to pull: `docker.io/library/nginx:1.25`. */
+  readonly normalized: string;
+  /** The open documents that write it, in the order they were opened. */
+  readonly uris: readonly string[];
+}
+
+/**
+ * Client → server: every valid image reference in the open documents, each once, sorted; the
+ * image explorer's Pull offers them as completions. Templated values are left out.
+ */
+export namespace ImageReferencesRequest {
+  export const method = 'kubeImages/imageReferences';
+  export const type = new RequestType0<ImageReferenceEntry[], void>(method);
 }
