@@ -18,7 +18,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
-import { arch, cpus, platform, release, totalmem } from 'node:os';
+import { arch, cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-protocol';
@@ -310,6 +310,8 @@ interface SizeResult {
   readonly server: ServerRun;
   readonly editMedianMs: number;
   readonly editP95Ms: number;
+  /** The one-minute load average before and after this size: other work on the machine shows in every figure. */
+  readonly loadAverage: readonly [number, number];
 }
 
 interface TargetCheck {
@@ -374,6 +376,7 @@ function markdownReport(results: readonly SizeResult[], checks: readonly TargetC
       ms(result.editMedianMs, 1),
       ms(result.editP95Ms, 1),
       mib(result.server.memory[0]!.memory.peakRssMiB),
+      result.loadAverage.map((load) => load.toFixed(1)).join(' → '),
     ].join(' | '),
   );
   const sessions = results
@@ -386,8 +389,8 @@ function markdownReport(results: readonly SizeResult[], checks: readonly TargetC
     );
   const sessionTable = sessions.length === 0 ? [] : ['| documents | edits so far | live heap (MiB) |', '|---:|---:|---:|', ...sessions, ''];
   return [
-    '| documents | file | bare parse cold (ms) | bare parse warm (ms) | first diagnostics (ms) | ÷ warm parse | diagnostics | publication | edit median (ms) | edit p95 (ms) | peak RSS (MiB, VmHWM) |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| documents | file | bare parse cold (ms) | bare parse warm (ms) | first diagnostics (ms) | ÷ warm parse | diagnostics | publication | edit median (ms) | edit p95 (ms) | peak RSS (MiB, VmHWM) | load average |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map((row) => `| ${row} |`),
     '',
     ...sessionTable,
@@ -427,6 +430,7 @@ async function main(): Promise<void> {
     const text = generateManifests({ documents, seed: options.seed, unusualFraction: options.unusualFraction });
     const file = join(RESULTS_DIRECTORY, `manifests-${documents}.yaml`);
     writeFileSync(file, text);
+    const loadBefore = loadavg()[0]!;
     console.error(`${documents} documents: ${(text.length / 2 ** 20).toFixed(2)} MiB; timing yaml parseAllDocuments…`);
     const bareParse = measureBareParse(file, options.parseRuns);
     const memorySession = documents === options.memoryEditsAtSize && options.memoryEdits > options.edits;
@@ -443,6 +447,7 @@ async function main(): Promise<void> {
       server,
       editMedianMs: median(server.editMs),
       editP95Ms: percentile(server.editMs, 95),
+      loadAverage: [loadBefore, loadavg()[0]!],
     });
   }
   const checks = checkTargets(results);

@@ -68,7 +68,12 @@ async function start(root: string, vsix: string, started: Started): Promise<stri
     ...(port === undefined ? {} : { port: Number(port) }),
     // An empty docker config: the demo uses no credentials of this machine's account.
     env: { DOCKER_CONFIG: dockerConfig },
-    settings: { 'kubeImages.endpoints': [{ name: 'sandbox-node', endpoint: node.containerd.endpoint }], 'workbench.colorTheme': 'Default Dark Modern' },
+    settings: {
+      'kubeImages.endpoints': [{ name: 'sandbox-node', endpoint: node.containerd.endpoint }],
+      'workbench.colorTheme': 'Default Dark Modern',
+      // The registries and containerd listen on loopback ports; code-server would offer to forward each.
+      'remote.autoForwardPorts': false,
+    },
   }));
   return banner(codeServer, node, workspace);
 }

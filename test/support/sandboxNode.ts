@@ -3,7 +3,7 @@
 // a pod (so it is in use), and a second registry behind Basic auth. What `npm run demo` shows and
 // what the UI tests act on. Built from the real-component harness of this folder (README.md).
 import { startContainerd, type Leftovers, type PrivateContainerd } from './containerd';
-import { buildDataImage, buildSleeperImage, buildTwoPlatformIndex } from './ociImage';
+import { buildDataImage, buildSleeperImage, buildTwoPlatformIndex, type BuiltArtifact } from './ociImage';
 import { startRegistry, type LoopbackRegistry, type RegistryCredentials } from './registry';
 
 /** An image the sandbox registry serves, by the reference a manifest writes and the digest it names. */
@@ -21,7 +21,7 @@ export interface SandboxImages {
   /** A linux/amd64 + linux/arm64 index, tagged `2.0.0` and `latest`; pulled, not in use. */
   readonly api: SandboxImage;
   readonly apiLatest: SandboxImage;
-  /** Pulled, not in use: what image GC would remove first. */
+  /** Pulled, not in use: a candidate for image GC. */
   readonly debug: SandboxImage;
   /** In the registry only: something to pull. */
   readonly worker: SandboxImage;
@@ -67,7 +67,7 @@ export async function startSandboxNode(): Promise<SandboxNode> {
     const privateRegistry = await startRegistry({ auth: 'basic', credentials: { username: 'demo', password: 'kube-images-demo' } });
     stops.push(() => privateRegistry.stop());
 
-    const push = async (target: LoopbackRegistry, artifact: Parameters<LoopbackRegistry['push']>[0], repository: string, ...tags: string[]): Promise<SandboxImage[]> => {
+    const push = async (target: LoopbackRegistry, artifact: BuiltArtifact, repository: string, ...tags: string[]): Promise<SandboxImage[]> => {
       const pushed: SandboxImage[] = [];
       for (const tag of tags) pushed.push({ reference: target.reference(repository, tag), digest: await target.push(artifact, repository, tag) });
       return pushed;

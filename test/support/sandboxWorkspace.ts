@@ -64,9 +64,9 @@ spec:
       image: ${images.debug.reference}
       imagePullPolicy: Never
 `,
-    billing: `# A nightly job whose image is in a private registry (Basic auth, ${privateRegistry.host}).
-# Pinning it fails until the editor has credentials: run "Kubernetes Images: Add Registry
-# Credentials" with ${privateRegistry.host}, user ${credentials.username}, password ${credentials.password}.
+    billing: `# A nightly job. Its image is in a private registry (Basic auth) at ${privateRegistry.host}.
+# Pinning it needs credentials: run "Kubernetes Images: Add Registry Credentials"
+# with host ${privateRegistry.host}, user ${credentials.username}, password ${credentials.password}.
 apiVersion: batch/v1
 kind: CronJob
 metadata:

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import type { Locator, Page } from 'playwright-core';
 import { SANDBOX_MANIFESTS } from '../support/sandboxWorkspace';
-import { actionTitles, chooseAction, goToProblem, missingUiRequirements, openFile, openLightBulb, screenshot, startUiSession, type UiSession } from './workbench';
+import { actionTitles, chooseAction, goToProblem, missingUiRequirements, openFile, openLightBulb, screenshot, settled, startUiSession, type UiSession } from './workbench';
 
 const missing = missingUiRequirements();
 
@@ -54,6 +54,7 @@ describe('the editor in code-server, as a person uses it', { skip: missing, time
     await editor.locator('.view-line span', { hasText: 'shop/web' }).first().hover();
     const hover = page.locator('.monaco-hover:not(.hidden)', { hasText: 'Pulled as' });
     await hover.waitFor();
+    await settled(hover);
     const content = (await hover.innerText()).replace(/\s+/g, ' ');
     assert.ok(content.includes(`Pulled as ${session.node.images.webLatest.reference}`), content);
     assert.ok(content.includes('imagePullPolicy: Always, defaulted by the API server at creation because the tag is latest'), content);

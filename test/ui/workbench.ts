@@ -153,6 +153,24 @@ export async function chooseAction(page: Page, menu: Locator, title: string): Pr
   await menu.waitFor({ state: 'hidden' });
 }
 
+/** Drags the side bar's edge until the side bar is `width` pixels wide, as a person resizes it. */
+export async function resizeSideBar(page: Page, width: number): Promise<void> {
+  const sideBar = page.locator('.part.sidebar');
+  const box = (await sideBar.boundingBox())!;
+  await page.mouse.move(box.x + box.width + 1, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + width + 1, box.y + box.height / 2, { steps: 5 });
+  await page.mouse.up();
+}
+
+/** Resolves once `locator`'s element and its children have finished their animations (a hover fades in). */
+export async function settled(locator: Locator): Promise<void> {
+  // Runs in the page; the test project has no DOM types, hence the shape spelled out.
+  await locator.evaluate((element: { getAnimations(options: { subtree: boolean }): { finished: Promise<unknown> }[] }) =>
+    Promise.all(element.getAnimations({ subtree: true }).map((animation) => animation.finished)),
+  );
+}
+
 /** Saves what the page shows as `test-results/screenshots/NAME.png`; returns the path. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOTS_DIRECTORY, { recursive: true });
