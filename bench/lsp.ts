@@ -152,6 +152,8 @@ async function measureServer(
     await opened;
     const first = await published;
     const firstDiagnosticsMs = performance.now() - openStart;
+    const diagnostics = first.diagnostics.length;
+    const publicationMiB = Buffer.byteLength(JSON.stringify(first)) / 2 ** 20;
 
     const script = new EditScript(uri, text);
     const editMs: number[] = [];
@@ -166,7 +168,7 @@ async function measureServer(
       memory.push({ edits: done, memory: { ...resident, liveHeapMiB: await liveHeapMiB(client, pid, uri) } });
     }
     await client.shutdown();
-    return { firstDiagnosticsMs, diagnostics: first.diagnostics.length, publicationMiB: Buffer.byteLength(JSON.stringify(first)) / 2 ** 20, editMs, memory };
+    return { firstDiagnosticsMs, diagnostics, publicationMiB, editMs, memory };
   } catch (error) {
     client.kill();
     throw error;
