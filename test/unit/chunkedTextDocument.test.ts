@@ -7,46 +7,27 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Position, TextDocumentContentChangeEvent } from 'vscode-languageserver-protocol';
 import { generateManifests } from '../../bench/generate';
 import { FileAnalyzer, type TextChange } from '../../server/src/core/fileAnalyzer';
+import { SeededRandom } from '../../bench/random';
 import { ChunkedTextDocument } from '../../server/src/lsp/chunkedTextDocument';
-
-class Random {
-  constructor(private state: number) {}
-
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let value = this.state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  }
-
-  below(limit: number): number {
-    return Math.floor(this.next() * limit);
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[this.below(items.length)]!;
-  }
-}
 
 /** Line breaks of every kind, a surrogate pair, and text that makes CRLF pairs across an edit's edges. */
 const PIECES = ['a', 'image: nginx', '\n', '\r\n', '\r', '\n\n', '🚀', 'key: value\r\n', '---\n', '', 'xy\rz', ' '];
 
-function randomText(random: Random, pieces: number): string {
+function randomText(random: SeededRandom, pieces: number): string {
   let text = '';
   for (let count = 0; count < pieces; count++) text += random.pick(PIECES);
   return text;
 }
 
 /** Positions as clients send them, including lines and characters past the end and below zero. */
-function randomPosition(random: Random, lineCount: number): Position {
+function randomPosition(random: SeededRandom, lineCount: number): Position {
   const roll = random.next();
   if (roll < 0.05) return { line: lineCount + random.below(3), character: random.below(5) };
   if (roll < 0.08) return { line: -1, character: random.below(3) };
   return { line: random.below(lineCount), character: roll < 0.12 ? 1000 : random.below(14) };
 }
 
-function randomChange(random: Random, reference: TextDocument): TextDocumentContentChangeEvent {
+function randomChange(random: SeededRandom, reference: TextDocument): TextDocumentContentChangeEvent {
   if (random.next() < 0.03) return { text: randomText(random, random.below(20)) };
   return { range: { start: randomPosition(random, reference.lineCount), end: randomPosition(random, reference.lineCount) }, text: randomText(random, random.below(4)) };
 }
@@ -72,7 +53,7 @@ function assertSameDocument(chunked: ChunkedTextDocument, reference: TextDocumen
 
 for (const chunkSize of [1, 3, 16]) {
   test(`random edits give the text, positions and offsets TextDocument gives (chunks of ${chunkSize})`, () => {
-    const random = new Random(1000 + chunkSize);
+    const random = new SeededRandom(1000 + chunkSize);
     for (let round = 0; round < 20; round++) {
       const initial = randomText(random, random.below(30));
       const chunked = new ChunkedTextDocument('file:///a.yaml', 'yaml', 1, initial, chunkSize);
@@ -103,7 +84,7 @@ test('an empty change list still moves the document to its version', () => {
 });
 
 test('the text reads as the same string across chunk boundaries: charCodeAt, slice, indexOf', () => {
-  const random = new Random(7);
+  const random = new SeededRandom(7);
   const text = randomText(random, 60) + '\u0000' + randomText(random, 20);
   for (const chunkSize of [1, 2, 5, 1000]) {
     const chunked = new ChunkedTextDocument('file:///a.yaml', 'yaml', 1, text, chunkSize);
@@ -130,7 +111,7 @@ test('the text reads as the same string across chunk boundaries: charCodeAt, sli
 });
 
 test('the file analyzer reads an edited chunked document as it reads the same string', () => {
-  const random = new Random(11);
+  const random = new SeededRandom(11);
   const initial = generateManifests({ documents: 40, seed: 9, unusualFraction: 0.2 });
   const chunked = new ChunkedTextDocument('file:///a.yaml', 'yaml', 1, initial, 64);
   const incremental = new FileAnalyzer({});

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { generateManifests } from '../../bench/generate';
 import { scanBlockDocument } from '../../server/src/core/yaml/fastScan';
 import { parseWithYamlLibrary } from '../../server/src/core/yaml/fromYaml';
+import { SeededRandom } from '../../bench/random';
 import { splitDocuments } from '../../server/src/core/yaml/split';
 
 const realWorldDir = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'real-world');
@@ -86,30 +87,10 @@ test('real-world manifests: identical trees wherever the fast scanner accepts', 
   assert.ok(total.accepted >= 0.8 * total.documents, `acceptance ${total.accepted}/${total.documents} is below 80 %`);
 });
 
-// ---- Random documents ----
+// ---- SeededRandom documents ----
 // Block YAML built from a small grammar, with comments and blank lines at random indentation
 // between every two lines, tricky scalars and keys, block scalars, odd spacing and CRLF. Many are
 // invalid or unusual; the property is only that an accepted document reads exactly as in the library.
-
-class Random {
-  constructor(private state: number) {}
-
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let value = this.state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)]!;
-  }
-
-  below(limit: number): number {
-    return Math.floor(this.next() * limit);
-  }
-}
 
 const SCALARS = ['x', 'nginx:1.25', '~', 'null', '', "'q'", "'it''s'", '"dq"', '"a b"', '[]', '{}', '-1', ':x', 'a:b', 'a #b', 'a#b', 'true', '1.0', "'  '", 'a  ', '?x', 'foo bar', '"x" ', '- a', '&a x', '*a', '!!str x', 'a: b', '[a]', '"a\\nb"', "'open", 'http://x:80/y'];
 /** Single-line flow sequences, readable and not, for the scanner's flow-sequence reader. */
@@ -121,7 +102,7 @@ const KEYS = ['a', 'b', 'c', 'name', 'image', "'q k'", '"dk"', 'a b', 'x.y/z', '
 class RandomDocument {
   readonly lines: string[] = [];
 
-  constructor(private readonly random: Random) {}
+  constructor(private readonly random: SeededRandom) {}
 
   trivia(indent: number): void {
     const random = this.random;
@@ -197,7 +178,7 @@ class RandomDocument {
 }
 
 test('random block documents: identical trees wherever the fast scanner accepts', (t) => {
-  const random = new Random(2024);
+  const random = new SeededRandom(2024);
   const tally = { documents: 0, accepted: 0 };
   for (let index = 0; index < 4000; index++) {
     const document = new RandomDocument(random);

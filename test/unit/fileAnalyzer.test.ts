@@ -5,6 +5,7 @@ import { generateManifests } from '../../bench/generate';
 import { DocumentAnalysisCache } from '../../server/src/core/documentAnalysisCache';
 import { FileAnalyzer, type TextChange } from '../../server/src/core/fileAnalyzer';
 import type { AnalysisContext, AnalyzedDocument, DocumentAnalysis } from '../../server/src/core/types';
+import { SeededRandom } from '../../bench/random';
 import { splitDocuments } from '../../server/src/core/yaml/split';
 
 /**
@@ -34,30 +35,10 @@ function applyChanges(text: string, changes: readonly { start: number; end: numb
   return { text: result, changes: changes.map(({ start, end, text: inserted }) => ({ start, end, newLength: inserted.length })) };
 }
 
-class Random {
-  constructor(private state: number) {}
-
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let value = this.state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  }
-
-  below(limit: number): number {
-    return Math.floor(this.next() * limit);
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[this.below(items.length)]!;
-  }
-}
-
 /** Insertions chosen to move, create and destroy document boundaries as well as to edit content. */
 const INSERTIONS = ['x', ' ', '\n', '-', '.', '%', '---\n', '\n---\n', '...\n', '\n...', '%YAML 1.2\n', '%TAG ! tag:x,2000:\n', 'image: nginx:1.25\n', '  - name: a\n', '# comment\n', '\r\n', '---', '--', ': '];
 
-function randomEdit(random: Random, text: string): { start: number; end: number; text: string } {
+function randomEdit(random: SeededRandom, text: string): { start: number; end: number; text: string } {
   const start = random.below(text.length + 1);
   const kind = random.next();
   if (kind < 0.45) return { start, end: start, text: random.pick(INSERTIONS) };
@@ -70,7 +51,7 @@ for (const { name, crlf, unusualFraction } of [
   { name: 'CRLF with unusual documents', crlf: true, unusualFraction: 0.3 },
 ]) {
   test(`random edit sequences give the same documents as a fresh analysis (${name})`, () => {
-    const random = new Random(crlf ? 99 : 42);
+    const random = new SeededRandom(crlf ? 99 : 42);
     const context: AnalysisContext = { fileName: 'deploy.yaml' };
     let text = generateManifests({ documents: 30, seed: 5, unusualFraction, crlf });
     const analyzer = new FileAnalyzer(context, { cache: recordingCache().cache });
