@@ -11,7 +11,7 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { DEFAULT_GC_POLICY, type GcPolicy } from '../client/src/cri/gc/gcPolicy';
-import { planImageGc, type GcPlanInput } from '../client/src/cri/gc/gcPlan';
+import { planImageGc, type GcPlan, type GcPlanInput } from '../client/src/cri/gc/gcPlan';
 import type { ImageHistory, ImageUsageRecord } from '../client/src/cri/gc/imageHistory';
 import type { NodeContainer, NodeImage } from '../client/src/cri/gc/imagesInUse';
 
@@ -186,31 +186,54 @@ function main(): void {
   // A target out of reach: the space pass walks the whole eviction order.
   const input = syntheticNode({ seed, images: imageCount, policy, usage: 0.97, capacityPerImageByte: 5 });
   // Warm up the JIT so the figures describe steady planning, as in a long-lived extension host.
-  for (let warmup = 0; warmup < 5; warmup++) planImageGc(input);
-  const wall: number[] = [];
-  const cpu: number[] = [];
-  let plan = planImageGc(input);
+  for (let warmup = 0; warmup < 5; warmup++) readEverySentence(planImageGc(input));
+  const plan = planImageGc(input);
+  const ageRemovals = plan.remove.filter((removal) => removal.reason === 'age').length;
+  console.log(`${imageCount} images, ${input.containers.length} containers, ${runs} runs of each (after 5 warm-up runs)`);
+  console.log(`plan: ${plan.status}; ${ageRemovals} age + ${plan.remove.length - ageRemovals} space removals, ${plan.keep.length} kept`);
+  const planOnly = measure(runs, () => planImageGc(input));
+  // What the GC preview and `gc --format json` do: every image's sentence is read.
+  const withSentences = measure(runs, () => readEverySentence(planImageGc(input)));
+  // CPU time is the process's (garbage collector threads included); on a shared machine it is
+  // the steadier figure, wall time the one a user waits.
+  report('planImageGc', planOnly);
+  report('planImageGc + every detail read', withSentences);
+  const p95 = percentile([...planOnly.wall].sort((a, b) => a - b), 0.95);
+  console.log(`target < 50 ms (planImageGc p95 wall): ${p95 < 50 ? 'met' : 'MISSED'}; load average ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs`);
+  if (p95 >= 50) process.exitCode = 1;
+}
+
+interface Timings {
+  readonly wall: number[];
+  readonly cpu: number[];
+}
+
+function measure(runs: number, work: () => unknown): Timings {
+  const timings: Timings = { wall: [], cpu: [] };
   for (let run = 0; run < runs; run++) {
     const startCpu = process.cpuUsage();
     const start = performance.now();
-    plan = planImageGc(input);
-    wall.push(performance.now() - start);
+    work();
+    timings.wall.push(performance.now() - start);
     const used = process.cpuUsage(startCpu);
-    cpu.push((used.user + used.system) / 1000);
+    timings.cpu.push((used.user + used.system) / 1000);
   }
-  const ageRemovals = plan.remove.filter((removal) => removal.reason === 'age').length;
-  console.log(`${imageCount} images, ${input.containers.length} containers, ${runs} runs (after 5 warm-up runs)`);
-  console.log(`plan: ${plan.status}; ${ageRemovals} age + ${plan.remove.length - ageRemovals} space removals, ${plan.keep.length} kept`);
-  // CPU time is the process's (garbage collector threads included); on a shared machine it is
-  // the steadier figure, wall time the one a user waits.
-  for (const [label, times] of [['wall', wall], ['cpu ', cpu]] as const) {
+  return timings;
+}
+
+function report(label: string, timings: Timings): void {
+  for (const [kind, times] of [['wall', timings.wall], ['cpu ', timings.cpu]] as const) {
     const sorted = [...times].sort((a, b) => a - b);
     const figures = [`min ${sorted[0].toFixed(2)}`, `median ${percentile(sorted, 0.5).toFixed(2)}`, `p95 ${percentile(sorted, 0.95).toFixed(2)}`, `max ${sorted[sorted.length - 1].toFixed(2)}`];
-    console.log(`planImageGc ${label}: ${figures.join(' ms, ')} ms`);
+    console.log(`${label} ${kind}: ${figures.join(' ms, ')} ms`);
   }
-  const p95 = percentile([...wall].sort((a, b) => a - b), 0.95);
-  console.log(`target < 50 ms (p95 wall): ${p95 < 50 ? 'met' : 'MISSED'}; load average ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs`);
-  if (p95 >= 50) process.exitCode = 1;
+}
+
+function readEverySentence(plan: GcPlan): number {
+  let characters = 0;
+  for (const image of plan.remove) characters += image.detail.length;
+  for (const image of plan.keep) characters += image.detail.length;
+  return characters;
 }
 
 // Tests import the generator; only running this file benchmarks.

@@ -611,6 +611,37 @@ describe('plan details name the figures behind each decision', () => {
     assert.equal(detail('pin'), 'Pinned by the runtime; the kubelet never garbage-collects a pinned image.');
     assert.match(plan.summary, /usage is 88 % after the age pass \(90 % now\), at or above the high threshold of 85 %; the kubelet frees 8 GB to get down to 80 %/);
   });
+
+  test('a sentence is written when read and says the same every time', () => {
+    const plan = planImageGc(
+      input({
+        capacity: 100 * GB,
+        available: 5 * GB,
+        policy: { minAgeMs: 30 * MINUTE },
+        images: [
+          { id: 'first', size: 4 * GB, firstSeen: 300 },
+          { id: 'second', size: 6 * GB, firstSeen: 200, lastUsed: 45 },
+          { id: 'fresh', size: GB, firstSeen: 10 },
+        ],
+      }),
+    );
+    const [first, second] = plan.remove;
+    // Each removal carries the running total at its own step, not the plan's final one.
+    assert.equal(first.detail, 'Never seen in use, first seen 5h ago; removing it brings the space freed to 4 GB of 15 GB.');
+    assert.equal(second.detail, 'Last used 45m ago, first seen 3h 20m ago; removing it brings the space freed to 10 GB of 15 GB.');
+    const fresh = plan.keep.find((item) => item.id === 'fresh');
+    assert.equal(fresh?.detail, 'First seen 10m ago, less than MinAge (30m); the kubelet keeps new images because a container may be about to use them.');
+    assert.equal(fresh?.detail, fresh?.detail);
+    // Serialised, an entry is its public fields with the sentence, nothing internal.
+    assert.deepEqual(JSON.parse(JSON.stringify(fresh)), {
+      id: 'fresh',
+      repoTags: ['registry.example/fresh:1'],
+      size: GB,
+      reason: 'too-young',
+      detail: 'First seen 10m ago, less than MinAge (30m); the kubelet keeps new images because a container may be about to use them.',
+    });
+    assert.deepEqual(Object.keys({ ...first }).sort(), ['id', 'reason', 'repoTags', 'size']);
+  });
 });
 
 describe('human units', () => {

@@ -76,7 +76,7 @@ interface PlannedImage {
   readonly id: string;
   readonly repoTags: readonly string[];
   readonly size: number;
-  /** One sentence saying why, with the figures behind it. */
+  /** One sentence saying why, with the figures behind it; written when first read. */
   readonly detail: string;
 }
 
@@ -157,6 +157,7 @@ export function planImageGc(input: GcPlanInput): GcPlan {
   const history = updateImageHistoryWithUse(input.history, images, inUse, now);
   const trackedFor = now - history.trackingSince;
   const historyShorterThanMinAge = trackedFor < policy.minAgeMs;
+  const context: SentenceContext = { now, trackingSince: history.trackingSince, policy, wantedBytes: 0 };
 
   const excluded: GcKeep[] = [];
   const candidates: Candidate[] = [];
@@ -164,7 +165,7 @@ export function planImageGc(input: GcPlanInput): GcPlan {
     const image = images[index];
     const users = inUse.get(image.id);
     if (users !== undefined) {
-      excluded.push(keep(image, 'in-use', describeUsers(users), users));
+      excluded.push(PlannedImageEntry.inUse(image, users));
     } else if (image.pinned) {
       excluded.push(keep(image, 'pinned', 'Pinned by the runtime; the kubelet never garbage-collects a pinned image.'));
     } else {
@@ -216,7 +217,7 @@ export function planImageGc(input: GcPlanInput): GcPlan {
     };
   }
 
-  const { agePass, removed: ageRemovals, remaining } = runAgePass(candidates, policy, now, trackedFor, history.trackingSince);
+  const { agePass, removed: ageRemovals, remaining } = runAgePass(candidates, context, trackedFor);
   const ageFreed = sum(ageRemovals.map((removal) => removal.size));
   const ageSentence = describeAgePass(agePass, ageRemovals.length, ageFreed, policy, trackedFor);
 
@@ -263,7 +264,7 @@ export function planImageGc(input: GcPlanInput): GcPlan {
   }
 
   const wanted = Number((capacity * BigInt(100 - policy.lowThresholdPercent)) / 100n - availableAtSpacePass);
-  const space = runSpacePass(remaining, wanted, policy, now);
+  const space = runSpacePass(remaining, { ...context, wantedBytes: wanted });
   const freed = ageFreed + space.freed;
   const targetBytes = Math.max(0, wanted);
   const aim =
@@ -304,26 +305,19 @@ export function planImageGc(input: GcPlanInput): GcPlan {
 
 function runAgePass(
   candidates: readonly Candidate[],
-  policy: GcPolicy,
-  now: number,
+  context: SentenceContext,
   trackedFor: number,
-  trackingSince: number,
 ): { agePass: GcAgePass; removed: GcRemoval[]; remaining: readonly Candidate[] } {
+  const { policy, now } = context;
   if (policy.maxAgeMs === 0) return { agePass: 'off', removed: [], remaining: candidates };
   // The kubelet waits until it has run for longer than MaxAge, or it would judge last use it never saw.
   if (trackedFor <= policy.maxAgeMs) return { agePass: 'waiting-for-history', removed: [], remaining: candidates };
   const removed: GcRemoval[] = [];
   const remaining: Candidate[] = [];
-  const maxAge = formatDuration(policy.maxAgeMs);
   for (const candidate of candidates) {
-    const { lastUsed } = candidate;
     // Never seen in use is Go's zero time: unused for longer than any MaxAge.
-    if (now - lastUsed > policy.maxAgeMs) {
-      const unused =
-        lastUsed === Number.NEGATIVE_INFINITY
-          ? `Not seen in use by any container since tracking began ${formatDuration(now - trackingSince)} ago`
-          : `Unused for ${formatDuration(now - lastUsed)}`;
-      removed.push(removal(candidate, 'age', `${unused}, longer than MaxAge (${maxAge}).`));
+    if (now - candidate.lastUsed > policy.maxAgeMs) {
+      removed.push(PlannedImageEntry.judged(candidate, 'age', context));
     } else {
       remaining.push(candidate);
     }
@@ -331,16 +325,10 @@ function runAgePass(
   return { agePass: 'ran', removed, remaining };
 }
 
-function runSpacePass(
-  candidates: readonly Candidate[],
-  wanted: number,
-  policy: GcPolicy,
-  now: number,
-): { removed: GcRemoval[]; kept: GcKeep[]; freed: number } {
+function runSpacePass(candidates: readonly Candidate[], context: SentenceContext): { removed: GcRemoval[]; kept: GcKeep[]; freed: number } {
+  const { policy, now, wantedBytes: wanted } = context;
   const removed: GcRemoval[] = [];
   const kept: GcKeep[] = [];
-  const minAge = formatDuration(policy.minAgeMs);
-  const target = formatBytes(Math.max(0, wanted));
   let freed = 0;
   let index = 0;
   for (; index < candidates.length; index++) {
@@ -350,25 +338,12 @@ function runSpacePass(
       kept.push(keep(image, 'used-since-pass-began', 'Recorded in use at or after the moment this pass began; the kubelet skips it.'));
       continue;
     }
-    const age = now - candidate.firstDetected;
-    if (age < policy.minAgeMs) {
-      kept.push(
-        keep(
-          image,
-          'too-young',
-          `First seen ${formatDuration(age)} ago, less than MinAge (${minAge}); the kubelet keeps new images because a container may be about to use them.`,
-        ),
-      );
+    if (now - candidate.firstDetected < policy.minAgeMs) {
+      kept.push(PlannedImageEntry.judged(candidate, 'too-young', context));
       continue;
     }
     freed += size;
-    removed.push(
-      removal(
-        candidate,
-        'space',
-        `${describeLastUse(candidate, now)}; removing it brings the space freed to ${formatBytes(freed)} of ${target}.`,
-      ),
-    );
+    removed.push(PlannedImageEntry.judged(candidate, 'space', context, freed));
     if (freed >= wanted) {
       index++;
       break;
@@ -421,15 +396,106 @@ function sizeOf(image: NodeImage): number {
   return Number.isFinite(image.size) && image.size > 0 ? image.size : 0;
 }
 
-function removal(candidate: Candidate, reason: GcRemovalReason, detail: string): GcRemoval {
-  const { id, repoTags } = candidate.image;
-  return { id, repoTags, size: candidate.size, reason, detail };
+/** What the sentences of one plan share. */
+interface SentenceContext {
+  readonly now: number;
+  readonly trackingSince: number;
+  readonly policy: GcPolicy;
+  /** The space pass's target; 0 outside it. */
+  readonly wantedBytes: number;
 }
 
-function keep(image: NodeImage, reason: GcKeepReason, detail: string, inUseBy?: readonly string[]): GcKeep {
-  const { id, repoTags } = image;
-  const size = sizeOf(image);
-  return inUseBy === undefined ? { id, repoTags, size, reason, detail } : { id, repoTags, size, reason, detail, inUseBy };
+/**
+ * One image in a plan. Its sentence is written when first read rather than when planned: a plan
+ * of 10,000 images is mostly read by its counts and its first screen, and writing every sentence
+ * up front was most of the plan's allocation and of its slowest runs (see bench/README.md).
+ */
+class PlannedImageEntry<Reason extends GcRemovalReason | GcKeepReason> {
+  readonly id: string;
+  readonly repoTags: readonly string[];
+  /** Set only on in-use entries, so other entries have no such key at all. */
+  declare readonly inUseBy?: readonly string[];
+  // Private fields stay out of JSON, spreads and deep comparisons: the entry reads as plain data.
+  #detail: string | undefined;
+  readonly #context: SentenceContext | undefined;
+  readonly #candidate: Candidate | undefined;
+  readonly #freedSoFar: number;
+
+  /** An entry whose sentence is already written, usually one shared by many images. */
+  static written<Reason extends GcKeepReason>(image: NodeImage, reason: Reason, detail: string): PlannedImageEntry<Reason> {
+    return new PlannedImageEntry(image, sizeOf(image), reason, detail, undefined, undefined, 0);
+  }
+
+  static inUse(image: NodeImage, users: readonly string[]): PlannedImageEntry<'in-use'> {
+    const entry = new PlannedImageEntry(image, sizeOf(image), 'in-use', undefined, undefined, undefined, 0);
+    (entry as { inUseBy?: readonly string[] }).inUseBy = users;
+    return entry;
+  }
+
+  /** A candidate judged by a pass; `freedSoFar` is the space pass's running total including it. */
+  static judged<Reason extends 'age' | 'space' | 'too-young'>(
+    candidate: Candidate,
+    reason: Reason,
+    context: SentenceContext,
+    freedSoFar = 0,
+  ): PlannedImageEntry<Reason> {
+    return new PlannedImageEntry(candidate.image, candidate.size, reason, undefined, context, candidate, freedSoFar);
+  }
+
+  private constructor(
+    image: NodeImage,
+    readonly size: number,
+    readonly reason: Reason,
+    detail: string | undefined,
+    context: SentenceContext | undefined,
+    candidate: Candidate | undefined,
+    freedSoFar: number,
+  ) {
+    this.id = image.id;
+    this.repoTags = image.repoTags;
+    this.#detail = detail;
+    this.#context = context;
+    this.#candidate = candidate;
+    this.#freedSoFar = freedSoFar;
+  }
+
+  get detail(): string {
+    this.#detail ??= this.#write();
+    return this.#detail;
+  }
+
+  /** The entry as plain data, sentence included, for anything that serialises a plan. */
+  toJSON(): GcRemoval | GcKeep {
+    const { id, repoTags, size, reason, detail, inUseBy } = this;
+    return (inUseBy === undefined ? { id, repoTags, size, reason, detail } : { id, repoTags, size, reason, detail, inUseBy }) as GcRemoval | GcKeep;
+  }
+
+  #write(): string {
+    if (this.inUseBy !== undefined) return describeUsers(this.inUseBy);
+    const context = this.#context;
+    const candidate = this.#candidate;
+    // Every other entry is made with its sentence or with both of these.
+    if (context === undefined || candidate === undefined) return '';
+    const { now, policy } = context;
+    switch (this.reason) {
+      case 'age': {
+        const unused =
+          candidate.lastUsed === Number.NEGATIVE_INFINITY
+            ? `Not seen in use by any container since tracking began ${formatDuration(now - context.trackingSince)} ago`
+            : `Unused for ${formatDuration(now - candidate.lastUsed)}`;
+        return `${unused}, longer than MaxAge (${formatDuration(policy.maxAgeMs)}).`;
+      }
+      case 'too-young':
+        return `First seen ${formatDuration(now - candidate.firstDetected)} ago, less than MinAge (${formatDuration(policy.minAgeMs)}); the kubelet keeps new images because a container may be about to use them.`;
+      default:
+        return `${describeLastUse(candidate, now)}; removing it brings the space freed to ${formatBytes(this.#freedSoFar)} of ${formatBytes(Math.max(0, context.wantedBytes))}.`;
+    }
+  }
+}
+
+/** A keep whose sentence is known at once (often the same for many images). */
+function keep(image: NodeImage, reason: GcKeepReason, detail: string): GcKeep {
+  return PlannedImageEntry.written(image, reason, detail);
 }
 
 function describeUsers(users: readonly string[]): string {
