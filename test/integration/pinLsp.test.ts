@@ -330,6 +330,28 @@ describe('pinning over LSP against a real registry', { skip }, () => {
       }
     });
 
+    test('drift findings obey ignore comments, on their own line and from the line above', async () => {
+      const shown = `${registry.host}/team/drift:shown@${single.manifest.digest}`;
+      const trailing = `${registry.host}/team/drift:trailing@${single.manifest.digest}`;
+      const above = `${registry.host}/team/drift:above@${single.manifest.digest}`;
+      const text = pod(shown, trailing, above)
+        .replace(`image: ${trailing}\n`, `image: ${trailing} # kube-images-ignore tag-not-found\n`)
+        .replace(`    - name: c2  # keep me\n`, `    - name: c2  # keep me\n      # kube-images-ignore tag-not-found -- retired\n`);
+      await server.configure({ drift: { check: true } });
+      try {
+        const uri = await server.open(text);
+        const check = await server.connection.sendRequest(CheckDriftRequest.type, { uri });
+        assert.equal(check.notFound, 3, 'the check itself counts every missing tag');
+        const diagnostics = await server.diagnostics(uri, (found) => found.some((diagnostic) => diagnostic.code === 'tag-not-found'));
+        assert.deepEqual(
+          diagnostics.filter((diagnostic) => diagnostic.code === 'tag-not-found').map((diagnostic) => textIn(text, diagnostic.range)),
+          ['shown'],
+        );
+      } finally {
+        await server.configure({});
+      }
+    });
+
     test('the hover of a resolved index lists its platforms', async () => {
       const image = `${registry.host}/team/multi:2.0`;
       const text = pod(image);

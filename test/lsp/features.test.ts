@@ -256,13 +256,44 @@ spec:
     assert.ok(quickFixesOnly.every((action) => action.kind === CodeActionKind.QuickFix));
   });
 
-  test('fixes carried by diagnostics of an older version are not offered', async () => {
+  test('a diagnostic the text has moved away from gets no fix until it is published again', async () => {
     const { uri, diagnostics } = await openDocument(PROBLEMS);
     const deprecated = diagnostics.find((d) => d.code === 'deprecated-registry') ?? assert.fail('a deprecated-registry diagnostic');
     await client.change(uri, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '# moved\n' }]);
-    await client.waitForDiagnostics(uri);
+    const { diagnostics: republished } = await client.waitForDiagnostics(uri);
     const actions = await codeActions(uri, deprecated.range, { diagnostics: [deprecated] });
     assert.deepEqual(actions.filter((action) => action.title === 'Use registry.k8s.io'), []);
+    // The diagnostic as published for the new text has its fix, in the new place.
+    const moved = republished.find((d) => d.code === 'deprecated-registry') ?? assert.fail('republished');
+    assert.equal(moved.range.start.line, deprecated.range.start.line + 1);
+    const fresh = await codeActions(uri, moved.range, { diagnostics: [moved] });
+    const fix = fresh.find((action) => action.title === 'Use registry.k8s.io') ?? assert.fail(JSON.stringify(fresh.map((a) => a.title)));
+    assert.equal(applyEdits(`# moved\n${PROBLEMS}`, editsOf(fix, uri)), `# moved\n${PROBLEMS}`.replace('k8s.gcr.io/busybox', 'registry.k8s.io/busybox'));
+  });
+
+  test('an edit after a diagnostic leaves it where it was, and its fix still applies', async () => {
+    const { uri, diagnostics } = await openDocument(PROBLEMS);
+    const deprecated = diagnostics.find((d) => d.code === 'deprecated-registry') ?? assert.fail('a deprecated-registry diagnostic');
+    const end = rangeOf(PROBLEMS, 'nginx:latest').end;
+    await client.change(uri, [{ range: { start: end, end }, text: '-alpine' }]);
+    await client.waitForDiagnostics(uri);
+    const edited = PROBLEMS.replace('nginx:latest', 'nginx:latest-alpine');
+    const actions = await codeActions(uri, deprecated.range, { diagnostics: [deprecated] });
+    const fix = actions.find((action) => action.title === 'Use registry.k8s.io') ?? assert.fail(JSON.stringify(actions.map((a) => a.title)));
+    assert.equal(applyEdits(edited, editsOf(fix, uri)), edited.replace('k8s.gcr.io/busybox', 'registry.k8s.io/busybox'));
+  });
+
+  test('fixes land right in the later documents of a file', async () => {
+    const text = `${WORKLOAD}---\n${PROBLEMS}---\n${PROBLEMS.replace('name: old', 'name: older')}`;
+    const { uri, diagnostics } = await openDocument(text);
+    const deprecated = diagnostics.filter((d) => d.code === 'deprecated-registry');
+    assert.equal(deprecated.length, 4);
+    const last = deprecated.at(-1)!;
+    const actions = await codeActions(uri, last.range, { diagnostics: [last] });
+    const fix = actions.find((action) => action.title === 'Use registry.k8s.io') ?? assert.fail(JSON.stringify(actions.map((a) => a.title)));
+    const fixed = applyEdits(text, editsOf(fix, uri));
+    const lastPause = text.lastIndexOf('k8s.gcr.io/pause');
+    assert.equal(fixed, `${text.slice(0, lastPause)}registry.k8s.io/pause${text.slice(lastPause + 'k8s.gcr.io/pause'.length)}`);
   });
 
   test('codeAction/resolve returns a complete action as it is', async () => {

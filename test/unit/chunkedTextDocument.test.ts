@@ -39,7 +39,12 @@ function assertSameDocument(chunked: ChunkedTextDocument, reference: TextDocumen
   assert.equal(chunked.version, reference.version, label);
   assert.equal(chunked.lineCount, reference.lineCount, label);
   for (let offset = -1; offset <= text.length + 1; offset++) {
-    assert.deepEqual(chunked.positionAt(offset), reference.positionAt(offset), `${label}: positionAt(${offset})`);
+    const expected = reference.positionAt(offset);
+    assert.deepEqual(chunked.positionAt(offset), expected, `${label}: positionAt(${offset})`);
+    // Searching forward from any line gives the same answer, whether that line is before the offset's or past it.
+    for (const fromLine of [0, expected.line - 3, expected.line - 1, expected.line, expected.line + 1, reference.lineCount + 2]) {
+      assert.deepEqual(chunked.positionAtFrom(offset, fromLine), expected, `${label}: positionAtFrom(${offset}, ${fromLine})`);
+    }
   }
   for (let line = -1; line <= reference.lineCount; line++) {
     assert.deepEqual(chunked.getLineRange(line), reference.getLineRange(line), `${label}: getLineRange(${line})`);

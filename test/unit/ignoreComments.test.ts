@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { analyzeDocument } from '../../server/src/core/analyzeDocument';
-import { applyIgnoreComments, parseIgnoreComments } from '../../server/src/core/ignoreComments';
+import { applyIgnoreComments, isSilencedOnLine, parseIgnoreComments } from '../../server/src/core/ignoreComments';
 import type { IgnoredCodes } from '../../server/src/core/ignoreComments';
 
 /** The directives as `line: codes` strings, codes sorted, `*` for all. */
@@ -45,6 +45,33 @@ test('findings on silenced lines are dropped, others kept', () => {
   };
   const findings = [at(0, 'a'), at(1, 'a'), at(1, 'b'), at(3, 'a'), at(3, 'b'), at(4, 'a')];
   assert.deepEqual(applyIgnoreComments(findings, text), [at(0, 'a'), at(1, 'b'), at(4, 'a')]);
+});
+
+test('judged from a line and the one before it, a finding is silenced exactly when the whole text says so', () => {
+  const texts = [
+    'line0\nline1 # kube-images-ignore a\n# kube-images-ignore\nline3\nline4\n',
+    '# kube-images-ignore a\nx: 1 # kube-images-ignore b\n  # kube-images-ignore b -- why\n# kube-images-ignore c\ny: 2\n',
+    'a: 1\r\n# kube-images-ignore a, b\r\nimage: nginx # kube-images-ignored a\r\nz #kube-images-ignore -- all\r\n',
+    'x#kube-images-ignore a\ny\r# kube-images-ignore a b\rz\n',
+  ];
+  let silencedCount = 0;
+  for (const text of texts) {
+    const lines = text.split(/\r\n|\r|\n/);
+    const lineStarts: number[] = [];
+    for (let index = 0, offset = 0; index < lines.length; index++) {
+      lineStarts.push(offset);
+      offset += lines[index]!.length + (text.startsWith('\r\n', offset + lines[index]!.length) ? 2 : 1);
+    }
+    for (let line = 0; line < lines.length; line++) {
+      for (const code of ['a', 'b', 'c']) {
+        const finding = { code, start: lineStarts[line]!, end: lineStarts[line]! + 1 };
+        const silenced = applyIgnoreComments([finding], text).length === 0;
+        silencedCount += silenced ? 1 : 0;
+        assert.equal(isSilencedOnLine(code, lines[line]!, line === 0 ? undefined : lines[line - 1]), silenced, `${JSON.stringify(text)} line ${line} ${code}`);
+      }
+    }
+  }
+  assert.ok(silencedCount >= 10, `the texts silence something (${silencedCount})`);
 });
 
 test('a silenced code disappears from the analysis; the others stay', async (t) => {

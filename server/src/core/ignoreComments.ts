@@ -69,6 +69,19 @@ export function applyIgnoreComments<T extends Span & { readonly code: string }>(
   });
 }
 
+/**
+ * Whether a directive silences `code` on a line, judged from that line and the one before it (a
+ * comment alone on its line aims at the next), as `applyIgnoreComments` judges it from the whole
+ * text. For callers with a few findings in a large text, which need not read all of it.
+ */
+export function isSilencedOnLine(code: string, line: string, previousLine: string | undefined): boolean {
+  const silences = (directive: IgnoreDirective | undefined): boolean =>
+    directive !== undefined && (directive.codes.length === 0 || directive.codes.includes(code));
+  const own = readIgnoreDirective(line);
+  const above = previousLine === undefined ? undefined : readIgnoreDirective(previousLine);
+  return (own?.aloneOnLine === false && silences(own)) || (above?.aloneOnLine === true && silences(above));
+}
+
 function merge(existing: IgnoredCodes | undefined, added: IgnoredCodes): IgnoredCodes {
   if (existing === undefined) return added;
   if (existing === 'all' || added === 'all') return 'all';

@@ -95,6 +95,36 @@ export class ChunkedTextDocument implements TextDocument, FileText {
     return { line, character: this.ensureBeforeEndOfLine(clamped, lineStart) - lineStart };
   }
 
+  /**
+   * `positionAt` for a caller walking forward through the text: the search starts from `fromLine`,
+   * a line at or before the offset's, and widens step by step, so positions of ascending offsets
+   * (one per document of a large file) cost a few nearby reads each instead of a search of every
+   * line. A `fromLine` after the offset's line only costs the full search.
+   */
+  positionAtFrom(offset: number, fromLine: number): Position {
+    const clamped = Math.max(Math.min(offset, this.textLength), 0);
+    const lineOffsets = this.getLineOffsets();
+    let low = Math.max(0, Math.min(fromLine, lineOffsets.length - 1));
+    if (lineOffsets[low]! > clamped) return this.positionAt(clamped);
+    // Gallop: lineOffsets[low] <= clamped; find a line starting after it.
+    let step = 1;
+    let high = low + 1;
+    while (high < lineOffsets.length && lineOffsets[high]! <= clamped) {
+      low = high;
+      step *= 2;
+      high = low + step;
+    }
+    high = Math.min(high, lineOffsets.length);
+    // The last line starting at or before the offset lies in [low, high).
+    while (high - low > 1) {
+      const middle = (low + high) >>> 1;
+      if (lineOffsets[middle]! > clamped) high = middle;
+      else low = middle;
+    }
+    const lineStart = lineOffsets[low]!;
+    return { line: low, character: this.ensureBeforeEndOfLine(clamped, lineStart) - lineStart };
+  }
+
   offsetAt(position: Position): number {
     const lineOffsets = this.getLineOffsets();
     if (position.line >= lineOffsets.length) return this.textLength;

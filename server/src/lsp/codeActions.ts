@@ -1,7 +1,9 @@
 /**
  * `textDocument/codeAction` over the core's edits.
  *
- * - Quick fixes come from the diagnostics' `data`, so they need nothing but the request.
+ * - Quick fixes come from the finding behind the diagnostic, found again in the analysis of the
+ *   current text by code and exact range: a diagnostic the text has moved away from gets none
+ *   until the next publication. Registry diagnostics carry their fixes in `data` instead.
  * - "Ignore CODE on this line" (`quickfix`) adds a `# kube-images-ignore CODE` directive.
  * - "Write imagePullPolicy: X in" is a `refactor.rewrite`, not a `quickfix`: an omitted policy is
  *   not a problem, and writing in the value the API server would set anyway changes nothing on
@@ -24,9 +26,9 @@ import {
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { fixAllEdits, ignoreCommentEdit, writePullPolicyProposals } from '../core/features/codeActions';
 import { RULES } from '../core/rules';
-import type { DiagnosticCode, TextEdit as CoreTextEdit } from '../core/types';
+import type { AnalyzedDocument, DiagnosticCode, TextEdit as CoreTextEdit } from '../core/types';
 import { currentAnalysis, type CurrentAnalysis } from './currentAnalysis';
-import { DIAGNOSTIC_SOURCE, isDiagnosticData } from './diagnostics';
+import { DIAGNOSTIC_SOURCE, isDiagnosticData, type DiagnosticFix } from './diagnostics';
 import type { DocumentStore } from './documents';
 import { guard } from './guard';
 import type { PinCodeActions } from './pinCodeActions';
@@ -73,17 +75,12 @@ function isWithin(kind: string, parent: string): boolean {
 }
 
 function quickFixes(params: CodeActionParams, current: CurrentAnalysis): CodeAction[] {
-  const { textDocument } = current;
   const actions: CodeAction[] = [];
   const ignoring = new Set<string>();
   for (const diagnostic of params.context.diagnostics) {
     if (diagnostic.source !== DIAGNOSTIC_SOURCE) continue;
-    const data: unknown = diagnostic.data;
-    // Fixes computed for an older text would land in the wrong place; the next publication brings fresh ones.
-    if (isDiagnosticData(data) && data.version === textDocument.version) {
-      for (const fix of data.fixes) {
-        actions.push(action(fix.title, CodeActionKind.QuickFix, params, [...fix.edits], { diagnostics: [diagnostic], isPreferred: fix.isPreferred }));
-      }
+    for (const fix of fixesOf(diagnostic, current)) {
+      actions.push(action(fix.title, CodeActionKind.QuickFix, params, [...fix.edits], { diagnostics: [diagnostic], isPreferred: fix.isPreferred }));
     }
     // Two diagnostics of one code on one line share one directive, so they share one action.
     const line = `${String(diagnostic.code)}@${diagnostic.range.start.line}`;
@@ -95,6 +92,48 @@ function quickFixes(params: CodeActionParams, current: CurrentAnalysis): CodeAct
     }
   }
   return actions;
+}
+
+function fixesOf(diagnostic: Diagnostic, current: CurrentAnalysis): readonly DiagnosticFix[] {
+  const data: unknown = diagnostic.data;
+  if (data === undefined) return analysisFixes(diagnostic, current);
+  // Fixes computed for an older text would land in the wrong place; the next publication brings fresh ones.
+  return isDiagnosticData(data) && data.version === current.textDocument.version ? data.fixes : [];
+}
+
+/** The fixes of the current finding with the diagnostic's code at exactly its range; none when there is no such finding. */
+function analysisFixes(diagnostic: Diagnostic, current: CurrentAnalysis): DiagnosticFix[] {
+  const { textDocument, documents } = current;
+  const start = textDocument.offsetAt(diagnostic.range.start);
+  const end = textDocument.offsetAt(diagnostic.range.end);
+  // Documents touch, so an offset on a boundary belongs to the one ending there and the one starting there.
+  for (let index = firstDocumentEndingAtOrAfter(documents, start); index < documents.length; index++) {
+    const document = documents[index]!;
+    if (document.offset > start) break;
+    const finding = document.analysis.findings.find(
+      (candidate) => candidate.code === diagnostic.code && document.offset + candidate.start === start && document.offset + candidate.end === end,
+    );
+    if (finding === undefined) continue;
+    return (finding.fixes ?? []).map((fix) => ({
+      title: fix.title,
+      isPreferred: fix.isPreferred === true,
+      edits: fix.edits.map((edit) => toLspEdit(textDocument, { ...edit, start: document.offset + edit.start, end: document.offset + edit.end })),
+    }));
+  }
+  return [];
+}
+
+/** Binary search over documents in file order. */
+function firstDocumentEndingAtOrAfter(documents: readonly AnalyzedDocument[], offset: number): number {
+  let low = 0;
+  let high = documents.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    const document = documents[middle]!;
+    if (document.offset + document.length < offset) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 function ignoreAction(params: CodeActionParams, current: CurrentAnalysis, diagnostic: Diagnostic): CodeAction | undefined {

@@ -2,15 +2,19 @@
  * Publishes each open document's findings as LSP diagnostics.
  *
  * Publication is coalesced: changes schedule their document, and one `setImmediate` turn later
- * every scheduled document is analysed once and published. A diagnostic's `data` carries its
- * fixes as ready-made LSP edits, so a quick fix needs no server state and stays correct for the
- * version the client shows.
+ * every scheduled document is analysed once and published.
+ *
+ * The analysis' diagnostics carry no fixes: a code action finds the diagnostic's finding again in
+ * the analysis of the text as it is then (`codeActions.ts`). Fixes in every diagnostic were a
+ * sixth of each publication's bytes, and a publication of a large file is most of a keystroke's
+ * cost. Registry diagnostics, which the analysis does not hold, carry theirs in `data`.
  */
 import { DiagnosticSeverity, DiagnosticTag, type Connection, type Diagnostic, type Position, type Range, type TextEdit } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { RULES } from '../core/rules';
 import { applySeverities, type ReportedFinding } from '../core/severities';
 import type { AnalyzedDocument, DiagnosticCode, DocumentAnalysis, Severity } from '../core/types';
+import type { ChunkedTextDocument } from './chunkedTextDocument';
 import type { DocumentStore, OpenDocument } from './documents';
 import { logError } from './guard';
 import type { KubeImagesSettings, SettingsStore } from './settings';
@@ -24,7 +28,7 @@ export interface DiagnosticFix {
   readonly edits: readonly TextEdit[];
 }
 
-/** What travels in `Diagnostic.data`. */
+/** What travels in `Diagnostic.data` of the diagnostics that carry their fixes (registry findings). */
 export interface DiagnosticData {
   /** The document version the edits were computed for: a code action drops them once the text has moved on. */
   readonly version: number;
@@ -76,7 +80,7 @@ export class FileDiagnostics {
   constructor(readonly settings: KubeImagesSettings) {}
 
   /** Every finding the settings leave on, positioned in the file. */
-  diagnostics(textDocument: TextDocument, documents: readonly AnalyzedDocument[]): Diagnostic[] {
+  diagnostics(textDocument: ChunkedTextDocument, documents: readonly AnalyzedDocument[]): Diagnostic[] {
     const previous = this.published;
     // An edit replaces the documents of one region: those before it keep their index, those
     // after it their distance from the end. So a document's previous entry is found by index,
@@ -84,13 +88,15 @@ export class FileDiagnostics {
     const shift = previous.length - documents.length;
     const published: (PublishedDocument | undefined)[] = [];
     const diagnostics: Diagnostic[] = [];
+    let line = 0;
     for (let index = 0; index < documents.length; index++) {
       const document = documents[index]!;
       if (document.analysis.findings.length === 0) {
         published.push(undefined);
         continue;
       }
-      const start = textDocument.positionAt(document.offset);
+      const start = textDocument.positionAtFrom(document.offset, line);
+      line = start.line;
       const before = reusable(previous[index], document) ?? reusable(previous[index + shift], document);
       let entry: PublishedDocument;
       if (before !== undefined && before.relative.startCharacter === start.character) {
@@ -100,7 +106,7 @@ export class FileDiagnostics {
         entry = { analysis: document.analysis, relative, line: start.line, placed: placedAll(relative, start.line) };
       }
       published.push(entry);
-      for (const diagnostic of entry.placed) diagnostics.push(stamped(diagnostic, textDocument.version));
+      for (const diagnostic of entry.placed) diagnostics.push(diagnostic);
     }
     this.published = published;
     return diagnostics;
@@ -133,15 +139,6 @@ function toDiagnostic(finding: ReportedFinding, rangeOf: (start: number, end: nu
   const href = docsUrls.get(finding.code);
   if (href !== undefined) diagnostic.codeDescription = { href };
   if (DEPRECATED_CODES.has(finding.code)) diagnostic.tags = [DiagnosticTag.Deprecated];
-  if (finding.fixes !== undefined && finding.fixes.length > 0) {
-    const fixes: DiagnosticFix[] = finding.fixes.map((fix) => ({
-      title: fix.title,
-      isPreferred: fix.isPreferred === true,
-      edits: fix.edits.map((edit) => ({ range: rangeOf(edit.start, edit.end), newText: edit.newText })),
-    }));
-    // The version is stamped when the diagnostic is published (see `stamped`).
-    diagnostic.data = { version: 0, fixes } satisfies DiagnosticData;
-  }
   return diagnostic;
 }
 
@@ -156,17 +153,6 @@ function placed(relative: Diagnostic, lines: number): Diagnostic {
   };
   if (relative.codeDescription !== undefined) diagnostic.codeDescription = relative.codeDescription;
   if (relative.tags !== undefined) diagnostic.tags = relative.tags;
-  const data = relative.data as DiagnosticData | undefined;
-  if (data !== undefined) {
-    diagnostic.data = {
-      version: data.version,
-      fixes: data.fixes.map((fix) => ({
-        title: fix.title,
-        isPreferred: fix.isPreferred,
-        edits: fix.edits.map((edit) => ({ range: movedRange(edit.range, lines), newText: edit.newText })),
-      })),
-    } satisfies DiagnosticData;
-  }
   return diagnostic;
 }
 
@@ -176,24 +162,6 @@ function reusable(entry: PublishedDocument | undefined, document: AnalyzedDocume
 
 function placedAll(relative: PlaceableDiagnostics, lines: number): Diagnostic[] {
   return relative.diagnostics.map((diagnostic) => placed(diagnostic, lines));
-}
-
-/** A placed diagnostic with its fixes stamped with `version`; one without fixes is the same for every version. */
-function stamped(placedDiagnostic: Diagnostic, version: number): Diagnostic {
-  const data = placedDiagnostic.data as DiagnosticData | undefined;
-  if (data === undefined) return placedDiagnostic;
-  // Spelled out rather than spread: this runs for every diagnostic with fixes on every keystroke.
-  const diagnostic: Diagnostic = {
-    range: placedDiagnostic.range,
-    severity: placedDiagnostic.severity,
-    code: placedDiagnostic.code,
-    source: placedDiagnostic.source,
-    message: placedDiagnostic.message,
-  };
-  if (placedDiagnostic.codeDescription !== undefined) diagnostic.codeDescription = placedDiagnostic.codeDescription;
-  if (placedDiagnostic.tags !== undefined) diagnostic.tags = placedDiagnostic.tags;
-  diagnostic.data = { version, fixes: data.fixes } satisfies DiagnosticData;
-  return diagnostic;
 }
 
 function movedRange(range: Range, lines: number): Range {

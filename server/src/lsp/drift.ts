@@ -11,7 +11,7 @@
  */
 import { DiagnosticSeverity, type Connection, type Diagnostic } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { applyIgnoreComments } from '../core/ignoreComments';
+import { isSilencedOnLine } from '../core/ignoreComments';
 import { RULES } from '../core/rules';
 import { applySeverities, type ReportedFinding } from '../core/severities';
 import type { AnalyzedDocument, Severity } from '../core/types';
@@ -152,9 +152,18 @@ export class DriftChecker {
   ): Diagnostic[] {
     const findings = registryFindings(targets, outcomes, settings.pinPlatform);
     if (findings.length === 0) return [];
-    const reported = applySeverities(applyIgnoreComments(findings, textDocument.getText()), settings.severity);
-    return reported.map((finding) => toDiagnostic(finding, textDocument));
+    // Read line by line: the whole text of a large file is a copy of megabytes on every publication.
+    const unsilenced = findings.filter((finding) => {
+      const { line } = textDocument.positionAt(finding.start);
+      return !isSilencedOnLine(finding.code, lineText(textDocument, line), line === 0 ? undefined : lineText(textDocument, line - 1));
+    });
+    return applySeverities(unsilenced, settings.severity).map((finding) => toDiagnostic(finding, textDocument));
   }
+}
+
+/** One line without its line break. */
+function lineText(textDocument: TextDocument, line: number): string {
+  return textDocument.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/(?:\r\n|\r|\n)$/, '');
 }
 
 function toDiagnostic(finding: ReportedFinding, textDocument: TextDocument): Diagnostic {
