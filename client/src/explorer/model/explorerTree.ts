@@ -197,7 +197,7 @@ function nodeChildren(
   const parentId = nodeId(node.target);
   const children =
     options.groupBy === 'none'
-      ? sorted.map((entry) => imageItem(node, entry, parentId, entry.tags, entry.tags.join(', '), sandboxes))
+      ? sorted.map((entry) => imageItem(node, entry, parentId, entry.tags, entry.tags.length === 1 ? entry.tags[0]! : entry.tags.join(', '), sandboxes))
       : groupItems(node, sorted, options.groupBy, sandboxes);
   return { children, shown: shown.length, listed: all.length };
 }
@@ -257,38 +257,40 @@ type SandboxIndex = ReturnType<typeof sandboxesById>;
 function imageItem(node: ExplorerNode, entry: ImageEntry, parentId: string, names: readonly string[], label: string, sandboxes: SandboxIndex): ImageItem {
   const { image, users, dangling } = entry;
   const id = `${parentId}/image:${image.id}`;
-  const facts = [
-    entry.shortId,
-    formatBytes(image.size),
-    ...(users.length > 0 ? [`in use (${users.length})`] : []),
-    ...(image.pinned ? ['pinned'] : []),
-    ...(dangling ? ['dangling'] : []),
-  ];
-  const states = [
-    users.length > 0 ? 'inUse' : 'unused',
-    ...(image.pinned ? ['pinned'] : []),
-    dangling ? 'dangling' : 'tagged',
-    ...(entry.digest !== undefined ? ['digest'] : []),
-  ];
+  // Strings built directly and shared icons: this runs for every image of every node on every refresh.
+  let description = `${entry.shortId} · ${formatBytes(image.size)}`;
+  if (users.length > 0) description += ` · in use (${users.length})`;
+  if (image.pinned) description += ' · pinned';
+  if (dangling) description += ' · dangling';
+  let contextValue = users.length > 0 ? 'image inUse' : 'image unused';
+  if (image.pinned) contextValue += ' pinned';
+  contextValue += dangling ? ' dangling' : ' tagged';
+  if (entry.digest !== undefined) contextValue += ' digest';
   return {
     kind: 'image',
     id,
     label: names.length === 0 ? NONE : label,
-    description: facts.join(' · '),
-    contextValue: `image ${states.join(' ')}`,
+    description,
+    contextValue,
     icon: imageIcon(entry),
-    children: users.map((container) => containerItem(node, container, id, podOf(container, sandboxes))),
+    children: users.length === 0 ? NO_CHILDREN : users.map((container) => containerItem(node, container, id, podOf(container, sandboxes))),
     expanded: false,
     node,
     entry,
   };
 }
 
+const NO_CHILDREN: readonly ExplorerItem[] = Object.freeze([]);
+const IN_USE_ICON: ThemeIconRef = Object.freeze({ id: 'package', color: 'charts.green' });
+const PINNED_ICON: ThemeIconRef = Object.freeze({ id: 'pinned' });
+const DANGLING_ICON: ThemeIconRef = Object.freeze({ id: 'package', color: 'disabledForeground' });
+const IMAGE_ICON: ThemeIconRef = Object.freeze({ id: 'package' });
+
 function imageIcon(entry: ImageEntry): ThemeIconRef {
-  if (entry.users.length > 0) return { id: 'package', color: 'charts.green' };
-  if (entry.image.pinned) return { id: 'pinned' };
-  if (entry.dangling) return { id: 'package', color: 'disabledForeground' };
-  return { id: 'package' };
+  if (entry.users.length > 0) return IN_USE_ICON;
+  if (entry.image.pinned) return PINNED_ICON;
+  if (entry.dangling) return DANGLING_ICON;
+  return IMAGE_ICON;
 }
 
 function containerItem(node: ExplorerNode, container: CriContainer, parentId: string, pod: string | undefined): ContainerItem {
