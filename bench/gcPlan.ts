@@ -14,6 +14,7 @@ import { DEFAULT_GC_POLICY, type GcPolicy } from '../client/src/cri/gc/gcPolicy'
 import { planImageGc, type GcPlan, type GcPlanInput } from '../client/src/cri/gc/gcPlan';
 import type { ImageHistory, ImageUsageRecord } from '../client/src/cri/gc/imageHistory';
 import type { NodeContainer, NodeImage } from '../client/src/cri/gc/imagesInUse';
+import { SeededRandom } from './random';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -40,7 +41,7 @@ export interface SyntheticNodeOptions {
  * filesystem reports capacity 0 or more available than capacity.
  */
 export function syntheticNode(options: SyntheticNodeOptions): GcPlanInput {
-  const random = new Random(options.seed);
+  const random = new SeededRandom(options.seed);
   const now = SYNTHETIC_NOW;
   const trackingSince = now - random.integer(0, 12 * 60) * MINUTE;
   const images: NodeImage[] = [];
@@ -90,7 +91,7 @@ export function syntheticNode(options: SyntheticNodeOptions): GcPlanInput {
   };
 }
 
-function containerFor(id: string, image: NodeImage, random: Random): NodeContainer {
+function containerFor(id: string, image: NodeImage, random: SeededRandom): NodeContainer {
   switch (random.integer(0, 3)) {
     case 0:
       return { id, imageRef: image.id }; // containerd 1.6: image_ref is the config digest
@@ -103,7 +104,7 @@ function containerFor(id: string, image: NodeImage, random: Random): NodeContain
   }
 }
 
-function syntheticFilesystem(random: Random, options: SyntheticNodeOptions, imageBytes: number): GcPlanInput['filesystem'] {
+function syntheticFilesystem(random: SeededRandom, options: SyntheticNodeOptions, imageBytes: number): GcPlanInput['filesystem'] {
   const { usage, capacityPerImageByte } = options;
   if (usage === undefined && random.chance(0.02)) return { capacityBytes: 0, availableBytes: 0 };
   // Around the images' total, so that targets range from trivially met to out of reach.
@@ -120,7 +121,7 @@ function sum(values: readonly number[]): number {
   return total;
 }
 
-function randomPolicy(random: Random): GcPolicy {
+function randomPolicy(random: SeededRandom): GcPolicy {
   const highThresholdPercent = random.chance(0.1) ? random.pick([0, 100]) : random.integer(0, 100);
   const lowThresholdPercent = random.chance(0.1) ? highThresholdPercent : random.integer(0, highThresholdPercent);
   const minAgeMs = random.pick([0, 2 * MINUTE, 30 * MINUTE, 3 * HOUR]);
@@ -136,37 +137,6 @@ function hexId(seed: number, index: number): string {
     text += state.toString(16).padStart(8, '0');
   }
   return text.slice(0, 64);
-}
-
-/** mulberry32: small, fast and good enough to make varied test data from a seed. */
-export class Random {
-  private state: number;
-
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  /** In [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  }
-
-  /** In [low, high], both inclusive. */
-  integer(low: number, high: number): number {
-    return low + Math.floor(this.next() * (high - low + 1));
-  }
-
-  chance(probability: number): boolean {
-    return this.next() < probability;
-  }
-
-  pick<T>(values: readonly T[]): T {
-    return values[Math.floor(this.next() * values.length)];
-  }
 }
 
 function argument(name: string, fallback: number): number {

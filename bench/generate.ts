@@ -10,6 +10,7 @@
  * scanner leaves to the `yaml` library: anchors, aliases and merge keys, flow collections, tags,
  * multi-line scalars and outright syntax errors. The same options always give the same text.
  */
+import { SeededRandom } from './random';
 
 export interface GenerateOptions {
   readonly documents: number;
@@ -21,7 +22,7 @@ export interface GenerateOptions {
 }
 
 export function generateManifests(options: GenerateOptions): string {
-  const random = new Random(options.seed);
+  const random = new SeededRandom(options.seed);
   const unusualFraction = options.unusualFraction ?? 0;
   const parts: string[] = [];
   for (let index = 0; index < options.documents; index++) {
@@ -37,40 +38,6 @@ export function generateManifests(options: GenerateOptions): string {
 }
 
 /** mulberry32: small, fast and good enough to make varied test data from a seed. */
-class Random {
-  private state: number;
-
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let value = this.state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  }
-
-  chance(probability: number): boolean {
-    return this.next() < probability;
-  }
-
-  integer(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)]!;
-  }
-
-  hex(length: number): string {
-    let text = '';
-    for (let index = 0; index < length; index++) text += '0123456789abcdef'[Math.floor(this.next() * 16)];
-    return text;
-  }
-}
-
 /** Collects indented lines. */
 class Writer {
   private readonly lines: string[] = [];
@@ -109,7 +76,7 @@ const REPOSITORIES = ['nginx', 'redis', 'postgres', 'busybox', 'alpine', 'envoyp
 const TAGS = ['1.25.3', '7.2', '16-alpine', 'v2.3.1', 'latest', 'stable-alpine', '3.19', 'v1.29.0', '2024.05.1', 'main-8f3a2c1', 'Latest'];
 const INVALID_IMAGES = ['MyApp:1.0', 'nginx:', 'nginx::1.25', 'nginx@sha256:abc123', 'registry.example.com/Team/app:1', 'nginx:v1.0+build', 'app:-dev', ' nginx:1.25', 'nginx:1.25 ', ''];
 
-function image(random: Random): string {
+function image(random: SeededRandom): string {
   if (random.chance(0.03)) return random.pick(INVALID_IMAGES);
   const name = random.pick(REGISTRIES) + random.pick(REPOSITORIES);
   const shape = random.next();
@@ -120,7 +87,7 @@ function image(random: Random): string {
 }
 
 /** An image as a YAML scalar: mostly plain, sometimes quoted (always when plain would not read back as the same string). */
-function imageScalar(random: Random, value: string): string {
+function imageScalar(random: SeededRandom, value: string): string {
   const style = random.next();
   if (!isPlainSafe(value) || style < 0.2) return `"${value}"`;
   if (style < 0.3) return `'${value}'`;
@@ -132,7 +99,7 @@ function isPlainSafe(value: string): boolean {
   return value !== '' && value.trim() === value && !/^[-?:,[\]{}#&*!|>'"%@`]|: | #|:$/.test(value);
 }
 
-function pullPolicy(random: Random): string | undefined {
+function pullPolicy(random: SeededRandom): string | undefined {
   const roll = random.next();
   if (roll < 0.5) return undefined;
   if (roll < 0.75) return 'IfNotPresent';
@@ -146,11 +113,11 @@ function pullPolicy(random: Random): string | undefined {
 const APPS = ['web', 'api', 'worker', 'cache', 'db', 'auth', 'billing', 'search', 'ingest', 'metrics', 'frontend', 'gateway'];
 const NAMESPACES = ['default', 'prod', 'staging', 'monitoring', 'kube-system', 'team-a'];
 
-function appName(random: Random, index: number): string {
+function appName(random: SeededRandom, index: number): string {
   return `${random.pick(APPS)}-${index}`;
 }
 
-function writeMetadata(writer: Writer, random: Random, indent: number, name: string): void {
+function writeMetadata(writer: Writer, random: SeededRandom, indent: number, name: string): void {
   writer.line(indent, 'metadata:');
   writer.line(indent + 2, `name: ${name}`);
   if (random.chance(0.7)) writer.line(indent + 2, `namespace: ${random.pick(NAMESPACES)}`);
@@ -173,7 +140,7 @@ function writeMetadata(writer: Writer, random: Random, indent: number, name: str
   }
 }
 
-function writeContainer(writer: Writer, random: Random, indent: number, name: string, full: boolean): void {
+function writeContainer(writer: Writer, random: SeededRandom, indent: number, name: string, full: boolean): void {
   // `- name: x` with the remaining keys aligned under `name`.
   const inner = indent + 2;
   writer.line(indent, `- name: ${name}`);
@@ -241,7 +208,7 @@ function writeContainer(writer: Writer, random: Random, indent: number, name: st
   }
 }
 
-function writePodSpec(writer: Writer, random: Random, indent: number, name: string, restartPolicy?: string): void {
+function writePodSpec(writer: Writer, random: SeededRandom, indent: number, name: string, restartPolicy?: string): void {
   writer.line(indent, 'spec:');
   const inner = indent + 2;
   if (random.chance(0.4)) writer.line(inner, `serviceAccountName: ${name}`);
@@ -296,7 +263,7 @@ function writePodSpec(writer: Writer, random: Random, indent: number, name: stri
   }
 }
 
-function writePodTemplate(writer: Writer, random: Random, indent: number, name: string, restartPolicy?: string): void {
+function writePodTemplate(writer: Writer, random: SeededRandom, indent: number, name: string, restartPolicy?: string): void {
   writer.line(indent, 'template:');
   writer.line(indent + 2, 'metadata:');
   writer.line(indent + 4, 'labels:');
@@ -304,7 +271,7 @@ function writePodTemplate(writer: Writer, random: Random, indent: number, name: 
   writePodSpec(writer, random, indent + 2, name, restartPolicy);
 }
 
-function writeWorkload(writer: Writer, random: Random, index: number, kind: string): void {
+function writeWorkload(writer: Writer, random: SeededRandom, index: number, kind: string): void {
   const name = appName(random, index);
   writer.line(0, `apiVersion: ${kind === 'ReplicaSet' || kind === 'Deployment' || kind === 'StatefulSet' || kind === 'DaemonSet' ? 'apps/v1' : 'batch/v1'}`);
   writer.line(0, `kind: ${kind}`);
@@ -350,7 +317,7 @@ function writeWorkload(writer: Writer, random: Random, index: number, kind: stri
   }
 }
 
-function writePod(writer: Writer, random: Random, index: number): void {
+function writePod(writer: Writer, random: SeededRandom, index: number): void {
   const name = appName(random, index);
   writer.line(0, 'apiVersion: v1');
   writer.line(0, 'kind: Pod');
@@ -365,7 +332,7 @@ function writePod(writer: Writer, random: Random, index: number): void {
   }
 }
 
-function writeService(writer: Writer, random: Random, index: number): void {
+function writeService(writer: Writer, random: SeededRandom, index: number): void {
   const name = appName(random, index);
   writer.line(0, 'apiVersion: v1');
   writer.line(0, 'kind: Service');
@@ -382,7 +349,7 @@ function writeService(writer: Writer, random: Random, index: number): void {
   }
 }
 
-function writeConfigMap(writer: Writer, random: Random, index: number): void {
+function writeConfigMap(writer: Writer, random: SeededRandom, index: number): void {
   const name = appName(random, index);
   writer.line(0, 'apiVersion: v1');
   writer.line(0, 'kind: ConfigMap');
@@ -428,7 +395,7 @@ function writeConfigMap(writer: Writer, random: Random, index: number): void {
   }
 }
 
-function writeSecret(writer: Writer, random: Random, index: number): void {
+function writeSecret(writer: Writer, random: SeededRandom, index: number): void {
   const name = appName(random, index);
   writer.line(0, 'apiVersion: v1');
   writer.line(0, 'kind: Secret');
@@ -443,7 +410,7 @@ function writeSecret(writer: Writer, random: Random, index: number): void {
   }
 }
 
-function writeIngress(writer: Writer, random: Random, index: number): void {
+function writeIngress(writer: Writer, random: SeededRandom, index: number): void {
   const name = appName(random, index);
   writer.line(0, 'apiVersion: networking.k8s.io/v1');
   writer.line(0, 'kind: Ingress');
@@ -469,7 +436,7 @@ function writeIngress(writer: Writer, random: Random, index: number): void {
   }
 }
 
-function writeKustomization(writer: Writer, random: Random): void {
+function writeKustomization(writer: Writer, random: SeededRandom): void {
   writer.line(0, '# Kustomize overlay');
   writer.line(0, 'apiVersion: kustomize.config.k8s.io/v1beta1');
   writer.line(0, 'kind: Kustomization');
@@ -487,7 +454,7 @@ function writeKustomization(writer: Writer, random: Random): void {
   }
 }
 
-function writeList(writer: Writer, random: Random, index: number): void {
+function writeList(writer: Writer, random: SeededRandom, index: number): void {
   writer.line(0, 'apiVersion: v1');
   writer.line(0, 'kind: List');
   writer.line(0, 'items:');
@@ -518,7 +485,7 @@ const PLAIN_KINDS = [
   'List',
 ];
 
-function writePlainDocument(writer: Writer, random: Random, index: number): void {
+function writePlainDocument(writer: Writer, random: SeededRandom, index: number): void {
   if (random.chance(0.1)) writer.line(0, `# ${random.pick(['Generated by the platform pipeline', 'Do not edit', 'Owner: team-a'])}`);
   const kind = random.pick(PLAIN_KINDS);
   switch (kind) {
@@ -543,7 +510,7 @@ function writePlainDocument(writer: Writer, random: Random, index: number): void
 
 // ---- Unusual documents ----
 
-function writeUnusualDocument(writer: Writer, random: Random, index: number): void {
+function writeUnusualDocument(writer: Writer, random: SeededRandom, index: number): void {
   const name = appName(random, index);
   const variant = random.integer(0, 5);
   writer.line(0, 'apiVersion: apps/v1');

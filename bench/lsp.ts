@@ -18,12 +18,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
-import { arch, cpus, loadavg, platform, release, totalmem } from 'node:os';
+import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-protocol';
 import { LspClient, SERVER_PATH } from '../test/support/lspClient';
 import { generateManifests } from './generate';
+import { currentCommit, machineDescription } from './runInfo';
 
 const REPOSITORY_ROOT = join(__dirname, '..', '..');
 const RESULTS_DIRECTORY = join(REPOSITORY_ROOT, 'bench', 'results');
@@ -403,25 +404,6 @@ function markdownReport(results: readonly SizeResult[], checks: readonly TargetC
   ].join('\n');
 }
 
-function machine(): Record<string, string | number> {
-  const processors = cpus();
-  return {
-    cpu: processors[0]?.model ?? 'unknown',
-    cores: processors.length,
-    memoryGiB: Math.round(totalmem() / 2 ** 30),
-    os: `${platform()} ${release()} ${arch()}`,
-    node: process.version,
-  };
-}
-
-function commit(): string {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPOSITORY_ROOT, encoding: 'utf8' }).trim();
-  } catch {
-    return 'unknown';
-  }
-}
-
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   mkdirSync(RESULTS_DIRECTORY, { recursive: true });
@@ -459,7 +441,7 @@ async function main(): Promise<void> {
   writeFileSync(join(RESULTS_DIRECTORY, `${name}.md`), report);
   writeFileSync(
     join(RESULTS_DIRECTORY, `${name}.json`),
-    `${JSON.stringify({ date: stamp, commit: commit(), machine: machine(), command: `node out/bench/lsp.js ${process.argv.slice(2).join(' ')}`.trim(), options, results, checks }, null, 2)}\n`,
+    `${JSON.stringify({ date: stamp, commit: currentCommit(), machine: machineDescription(), command: `node out/bench/lsp.js ${process.argv.slice(2).join(' ')}`.trim(), options, results, checks }, null, 2)}\n`,
   );
   console.log(report);
   console.log(`Written to bench/results/${name}.{md,json}${options.cpuProfile ? `; server CPU profiles in bench/results/profiles/` : ''}`);

@@ -19,7 +19,24 @@ export class SeededRandom {
     return Math.floor(this.next() * limit);
   }
 
+  /** An integer in [min, max], both inclusive. */
+  integer(min: number, max: number): number {
+    return min + Math.floor(this.next() * (max - min + 1));
+  }
+
+  /** True with the given probability. */
+  chance(probability: number): boolean {
+    return this.next() < probability;
+  }
+
   pick<T>(items: readonly T[]): T {
     return items[this.below(items.length)]!;
+  }
+
+  /** `length` lowercase hex digits. */
+  hex(length: number): string {
+    let text = '';
+    for (let index = 0; index < length; index++) text += '0123456789abcdef'[this.below(16)];
+    return text;
   }
 }

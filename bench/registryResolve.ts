@@ -28,13 +28,14 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { arch, cpus, platform, release, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCredentialSource } from '../server/src/registry/credentials/credentialStore';
 import { RegistryClient } from '../server/src/registry/registryClient';
 import { buildDataImage, buildTwoPlatformIndex, type BuiltArtifact, type ManifestFormat } from '../test/support/ociImage';
 import { startRegistry, type LoopbackRegistry } from '../test/support/registry';
 import { missingRequirements, registryRequirements } from '../test/support/system';
+import { currentCommit, machineDescription } from './runInfo';
 
 const REPOSITORY_ROOT = join(__dirname, '..', '..');
 const RESULTS_DIRECTORY = join(REPOSITORY_ROOT, 'bench', 'results');
@@ -366,24 +367,11 @@ function markdownReport(scenarios: readonly ScenarioResult[], checks: readonly T
 }
 
 function machine(): Record<string, string | number> {
-  const processors = cpus();
   return {
-    cpu: processors[0]?.model ?? 'unknown',
-    cores: processors.length,
-    memoryGiB: Math.round(totalmem() / 2 ** 30),
-    os: `${platform()} ${release()} ${arch()}`,
-    node: process.version,
+    ...machineDescription(),
     skopeo: execFileSync('skopeo', ['--version'], { encoding: 'utf8' }).trim(),
     registry: execFileSync('docker-registry', ['--version'], { encoding: 'utf8' }).trim(),
   };
-}
-
-function commit(): string {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPOSITORY_ROOT, encoding: 'utf8' }).trim();
-  } catch {
-    return 'unknown';
-  }
 }
 
 async function main(): Promise<void> {
@@ -402,7 +390,7 @@ async function main(): Promise<void> {
   writeFileSync(join(RESULTS_DIRECTORY, `${name}.md`), report);
   writeFileSync(
     join(RESULTS_DIRECTORY, `${name}.json`),
-    `${JSON.stringify({ date: stamp, commit: commit(), machine: machine(), command: `node out/bench/registryResolve.js ${process.argv.slice(2).join(' ')}`.trim(), options, scenarios, checks }, null, 2)}\n`,
+    `${JSON.stringify({ date: stamp, commit: currentCommit(), machine: machine(), command: `node out/bench/registryResolve.js ${process.argv.slice(2).join(' ')}`.trim(), options, scenarios, checks }, null, 2)}\n`,
   );
   console.log(report);
   console.log(`Written to bench/results/${name}.{md,json}`);
