@@ -99,6 +99,10 @@ test('protocol misuse is answered or ignored, never fatal', async () => {
   // A forged code must not be written into the document by "Ignore CODE on this line".
   const injecting = { ...forged, code: 'latest-tag\nkind: Secret', data: undefined };
   assert.deepEqual(await client.request('textDocument/codeAction', { textDocument: { uri }, range: forged.range, context: { diagnostics: [injecting] } }), []);
+  // A diagnostic without data, with a range past the end and reversed, finds no finding to fix.
+  const beyond = { range: { start: { line: 500, character: 3 }, end: { line: -2, character: 0 } }, message: 'x', source: 'kube-images', code: 'deprecated-registry' };
+  const onBeyond = await client.request<{ title: string }[]>('textDocument/codeAction', { textDocument: { uri }, range: beyond.range, context: { diagnostics: [beyond] } });
+  assert.deepEqual(onBeyond.filter((action) => action.title === 'Use registry.k8s.io'), []);
   await assert.rejects(client.request('kubeImages/noSuchMethod', {}), /Unhandled method/);
   await stillAnswers(uri);
 });
